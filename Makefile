@@ -1,0 +1,44 @@
+# One entry point for every task.  `make demo` and `make test` are the two
+# commands of the README; both set up what they need themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# nbgrader runs `alembic` and `jupyter` from PATH: put the venv first.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+ASSIGNMENTS := $(notdir $(wildcard source/0*))
+
+.PHONY: help install release demo test lab grade bench student-bundle clean
+
+help:
+	@echo "make demo   - set up, regenerate release/, autograde the demo class, print the grades"
+	@echo "make test   - run every test (installs what the tests need first)"
+	@echo "make lab    - open JupyterLab on the student files, as a student sees them"
+	@echo "make release - regenerate release/ from source/ with nbgrader"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+release: install
+	@for a in $(ASSIGNMENTS); do \
+	  echo "nbgrader generate_assignment $$a"; \
+	  $(PY) -m nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
+	done
+
+demo: release
+	$(PY) -m autograder demo --root build/demo --csv grades.csv
+
+test: install
+	$(PY) -m pytest
+
+lab: install
+	rm -rf build/student && mkdir -p build/student && cp -r release/* build/student/
+	cd build/student && NBGRADER_EXECUTION= $(abspath $(VENV))/bin/jupyter lab
+
+clean:
+	rm -rf build grades.csv .pytest_cache

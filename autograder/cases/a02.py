@@ -1,0 +1,1 @@
+"""Hidden checks of assignment 02 (not written yet)."""

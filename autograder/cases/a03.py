@@ -1,0 +1,1 @@
+"""Hidden checks of assignment 03 (not written yet)."""

@@ -1,0 +1,1 @@
+"""Reference implementations of assignment 02 (not written yet)."""

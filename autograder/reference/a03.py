@@ -1,0 +1,1 @@
+"""Reference implementations of assignment 03 (not written yet)."""

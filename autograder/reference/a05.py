@@ -1,0 +1,1 @@
+"""Reference implementations of assignment 05 (not written yet)."""

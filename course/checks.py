@@ -1,0 +1,115 @@
+"""Checks for the visible tests: each failure says what is wrong, in words.
+
+They compare a student's result with a worked example written in the test
+cell.  The graded (hidden) tests are stricter and live elsewhere; passing
+these is necessary, not sufficient.
+
+>>> expect_labels(np.array([0, 1]), [0, 1], "make_labels(...)")
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "expect_array", "expect_close", "expect_labels", "expect_scalar", "expect_shape",
+    "expect_unchanged", "expect_no_overflow",
+]
+
+
+def _fail(message: str):
+    raise AssertionError(message)
+
+
+def _as_array(value, call: str) -> np.ndarray:
+    if value is None:
+        _fail(f"{call} returned None. Did you forget the `return` statement?")
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        _fail(f"{call} returned {type(value).__name__}, which is not an array of numbers.")
+    if arr.dtype == object:
+        _fail(f"{call} returned {type(value).__name__} ({value!r:.80}), not an array of numbers.")
+    return arr
+
+
+def expect_array(value, call: str) -> np.ndarray:
+    """The value is a numpy array (not a list, not None)."""
+    arr = _as_array(value, call)
+    if not isinstance(value, np.ndarray):
+        _fail(f"{call} returned a {type(value).__name__}; return a numpy array instead "
+              "(for example with np.array(...) or by using numpy operations).")
+    return arr
+
+
+def expect_shape(value, shape, call: str) -> np.ndarray:
+    arr = _as_array(value, call)
+    shape = tuple(shape)
+    if arr.shape != shape:
+        hint = ""
+        if arr.shape == shape[::-1] and len(shape) == 2:
+            hint = " It looks transposed."
+        elif arr.size == int(np.prod(shape)):
+            hint = " The number of entries is right: check how you arrange them."
+        _fail(f"{call} has shape {arr.shape}, expected {shape}.{hint}")
+    return arr
+
+
+def expect_labels(value, expected, call: str) -> None:
+    """An integer array of exactly these labels."""
+    expected = np.asarray(expected)
+    arr = expect_shape(expect_array(value, call), expected.shape, call)
+    if arr.dtype.kind == "b":
+        _fail(f"{call} returned booleans (True/False); labels must be the integers 0 and 1. "
+              "Convert with .astype(int).")
+    if arr.dtype.kind not in "iu":
+        _fail(f"{call} returned an array of dtype {arr.dtype}; labels must be integers. "
+              "Convert with .astype(int).")
+    wrong = np.flatnonzero(arr.reshape(-1) != expected.reshape(-1))
+    if wrong.size:
+        i = int(wrong[0])
+        _fail(f"{call} gave {arr.reshape(-1).tolist()}, expected {expected.reshape(-1).tolist()} "
+              f"(the first difference is at position {i}).")
+
+
+def expect_close(value, expected, call: str, *, atol: float = 1e-12, rtol: float = 1e-9) -> None:
+    """Numbers (array or scalar) close to the expected ones."""
+    expected = np.asarray(expected, dtype=float)
+    arr = expect_shape(value, expected.shape, call).astype(float)
+    if np.isnan(arr).any() and not np.isnan(expected).any():
+        _fail(f"{call} contains nan (not a number): look for 0/0, inf - inf or log of a negative "
+              "number in your computation.")
+    if not np.allclose(arr, expected, atol=atol, rtol=rtol, equal_nan=True):
+        diff = np.abs(arr - expected)
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        i = np.unravel_index(int(np.argmax(diff)), arr.shape) if arr.ndim else ()
+        where = f" at index {tuple(int(k) for k in i)}" if arr.ndim else ""
+        _fail(f"{call} is not what the worked example expects{where}: got {arr[i]!r}, "
+              f"expected {expected[i]!r}.")
+
+
+def expect_scalar(value, call: str) -> float:
+    """A single number (float or numpy scalar), not an array."""
+    if isinstance(value, np.ndarray) and value.shape != ():
+        _fail(f"{call} returned an array of shape {value.shape}; it should return a single number. "
+              "Did you forget to sum or average?")
+    try:
+        return float(value)
+    except Exception:
+        _fail(f"{call} returned {type(value).__name__}, expected a single number.")
+
+
+def expect_unchanged(before: np.ndarray, after: np.ndarray, name: str, call: str) -> None:
+    """The function did not modify its argument in place."""
+    if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
+        _fail(f"{call} changed its argument {name} in place. Work on a copy "
+              f"({name} = {name}.copy()) or build a new array.")
+
+
+def expect_no_overflow(fn, *args, call: str):
+    """Run fn(*args) with overflow and invalid operations raising, as the spec requires."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            return fn(*args)
+    except FloatingPointError as exc:
+        _fail(f"{call} overflowed or produced an invalid value ({exc}). A stable formula "
+              "never computes exp of a large positive number.")

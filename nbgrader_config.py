@@ -1,0 +1,49 @@
+"""nbgrader configuration for the course.
+
+The course root is the folder of this file: `source/`, `release/`,
+`submitted/`, `autograded/`, `feedback/` and the gradebook all live here,
+whatever the current directory is.  Deployments (the JupyterHub config in
+`deploy/`) load this file and override only what differs there
+(the exchange, the gradebook URL).
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# --- the course -------------------------------------------------------------
+c.CourseDirectory.course_id = "linear-classification"
+c.CourseDirectory.root = ROOT
+# A SQLite gradebook in the course root by default; set NBGRADER_DB_URL
+# (for example postgresql://grader@db/linear_classification) to share one.
+c.CourseDirectory.db_url = os.environ.get(
+    "NBGRADER_DB_URL", "sqlite:///" + os.path.join(ROOT, "gradebook.db"))
+# Never copy editor debris or instructor-only notes into the release.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.instructor.md",
+]
+
+# --- what students see in place of a solution -------------------------------
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- running notebooks (validate and plain `nbgrader autograde`) -------------
+# No cell in this course needs more than a few seconds; a minute per cell
+# catches infinite loops without cutting off a slow laptop.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+# Long outputs (a print in a loop) are cut in the autograded copy.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# --- autograding ------------------------------------------------------------
+# A student who deletes a test cell gets it back from the source (graded as
+# usual) instead of the submission being rejected.
+c.OverwriteCells.add_missing_cells = True
+# Students are created in the gradebook as their submissions arrive.
+c.Autograde.create_student = True
+

@@ -1,0 +1,92 @@
+"""The hidden checks, run in-process (local mode) against the references and the catalogue.
+
+The real nbgrader runs of tests/notebooks/ prove the same through notebooks;
+these are the quick version, and also test the checks' own machinery.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder import cases, catalogue, reference
+from autograder.cases import core
+from autograder.hidden import check
+
+from ..conftest import ASSIGNMENTS
+
+
+def _compile(code: str):
+    namespace = {"np": np}
+    exec(code, namespace)
+    return namespace
+
+
+def _checks():
+    return sorted(cases.REGISTRY)
+
+
+@pytest.mark.parametrize("check_id", _checks())
+def test_reference_passes_its_own_check(check_id):
+    fn = getattr(reference, cases.REGISTRY[check_id].function)
+    check(check_id, fn)
+
+
+def _catalogue(kind):
+    for name in ASSIGNMENTS:
+        wrong, correct = catalogue.entries(name)
+        for fn, versions in (wrong if kind == "wrong" else correct).items():
+            for version, code in versions:
+                yield pytest.param(fn, code, id=f"{fn}-{version}")
+
+
+@pytest.mark.parametrize("fn,code", list(_catalogue("wrong")))
+def test_wrong_versions_fail_some_check(fn, code):
+    impl = _compile(code)[fn]
+    failures = []
+    for check_id in cases.checks_of(fn):
+        try:
+            check(check_id, impl)
+        except AssertionError as exc:
+            failures.append(str(exc))
+    assert failures, f"no check catches this {fn}"
+    assert all(msg.startswith(fn) for msg in failures), "messages name the function"
+
+
+@pytest.mark.parametrize("fn,code", list(_catalogue("correct")))
+def test_correct_versions_pass_every_check(fn, code):
+    impl = _compile(code)[fn]
+    for check_id in cases.checks_of(fn):
+        check(check_id, impl)
+
+
+def test_every_graded_function_has_checks():
+    from ..conftest import source_notebook
+
+    for name in ASSIGNMENTS:
+        for fn in catalogue.solution_cells(source_notebook(name)):
+            assert cases.checks_of(fn), f"{fn} has no hidden check"
+
+
+def test_monkeypatched_numpy_cannot_fake_a_pass(monkeypatch):
+    """Patching numpy's comparisons does not change the judge's verdict on plain numbers."""
+    wrong = _compile(catalogue.entries("01_binary_classification")[0]["accuracy"][0][1])["accuracy"]
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, **k: np.ones(np.shape(a), bool))
+    with pytest.raises(AssertionError):
+        check("accuracy.random", wrong)
+
+
+def test_unknown_check_and_garbage_outcomes():
+    with pytest.raises(KeyError):
+        core.prepare("no_such.check")
+    calls, judge = core.prepare("accuracy.random", seed=1)
+    assert judge("garbage")["ok"] is False
+    assert judge([{"value": {"__nd__": "###", "dtype": "<f8", "shape": []}}] * len(calls))["ok"] is False
+    assert judge([{"error": "ZeroDivisionError: x"}] * len(calls))["message"].startswith("accuracy raised")
+
+
+def test_inputs_are_fresh_but_reproducible():
+    a, _ = core.prepare("accuracy.random", seed=5)
+    b, _ = core.prepare("accuracy.random", seed=5)
+    c, _ = core.prepare("accuracy.random", seed=6)
+    assert a == b and a != c

@@ -1,0 +1,51 @@
+"""The explorers, driven by setting slider values in code."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from course import widgets
+from course.widgets.a01 import _car_features
+
+
+def _image(explorer):
+    return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
+
+
+def test_classifier_explorer_draws_what_the_sliders_say():
+    e = widgets.build_classifier_explorer(w1=-1.0, w2=-1.0, b=-1.5)
+    ax = e.fig.axes[0]
+    X, y = _car_features()
+    expected = np.mean(((X @ [-1.0, -1.0] - 1.5) >= 0) == y)
+    assert f"accuracy = {expected:.3f}" in ax.get_title()
+    before = _image(e)
+
+    e.controls["b"].value = 2.0
+    X_line, Y_line = ax.lines[0].get_data()
+    # The boundary satisfies w.x + b = 0 at both drawn points.
+    assert np.allclose(-1.0 * np.asarray(X_line) - 1.0 * np.asarray(Y_line) + 2.0, 0.0)
+    region = np.asarray(ax.images[0].get_array())
+    assert region[0, 0] == 1.0, "bottom-left (light, small engines) is predicted 1"
+    assert region[-1, -1] == 0.0, "top-right (heavy, big engines) is predicted 0"
+    expected = np.mean(((X @ [-1.0, -1.0] + 2.0) >= 0) == y)
+    assert f"accuracy = {expected:.3f}" in ax.get_title()
+    assert not np.array_equal(before, _image(e)), "the picture changed"
+    assert len(e.latencies) == 2
+
+
+def test_classifier_explorer_flip_gives_complement():
+    e = widgets.build_classifier_explorer(w1=-1.0, w2=-0.5, b=-1.0)
+    acc = float(e.fig.axes[0].get_title().split("=")[1].split()[0])
+    for name, value in (("w1", 1.0), ("w2", 0.5), ("b", 1.0)):
+        e.controls[name].value = value
+    flipped = float(e.fig.axes[0].get_title().split("=")[1].split()[0])
+    assert flipped == pytest.approx(1 - acc, abs=2e-3)
+
+
+def test_explorers_skip_while_grading(monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert widgets.explore_classifier() is None
+    assert "skipped while grading" in capsys.readouterr().out
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    assert isinstance(widgets.explore_classifier(), widgets.Explorer)
