@@ -6,3 +6,7 @@ nothing while nbgrader grades (see course.grading); the matching
 """
 from ._base import Explorer  # noqa: F401
 from .a01 import build_classifier_explorer, explore_classifier  # noqa: F401
+from .a02 import *  # noqa: F401,F403,E402
+from .a03 import *  # noqa: F401,F403,E402
+from .a04 import *  # noqa: F401,F403,E402
+from .a05 import *  # noqa: F401,F403,E402

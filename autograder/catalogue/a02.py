@@ -1,0 +1,3 @@
+"""Catalogue of assignment 02 (not written yet)."""
+WRONG = {}
+CORRECT = {}

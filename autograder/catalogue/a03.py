@@ -1,0 +1,3 @@
+"""Catalogue of assignment 03 (not written yet)."""
+WRONG = {}
+CORRECT = {}

@@ -1,0 +1,3 @@
+"""Catalogue of assignment 04 (not written yet)."""
+WRONG = {}
+CORRECT = {}

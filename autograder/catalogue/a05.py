@@ -1,0 +1,3 @@
+"""Catalogue of assignment 05 (not written yet)."""
+WRONG = {}
+CORRECT = {}

@@ -1,0 +1,2 @@
+"""Figures of assignment 03 (not written yet)."""
+__all__ = []

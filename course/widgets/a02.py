@@ -1,0 +1,2 @@
+"""Explorers of assignment 02 (not written yet)."""
+__all__ = []
