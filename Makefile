@@ -8,13 +8,15 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard source/0*))
 
-.PHONY: help install release demo test lab grade bench student-bundle clean
+.PHONY: help install release demo test system-deps lab grade bench student-bundle clean
 
 help:
 	@echo "make demo   - set up, regenerate release/, autograde the demo class, print the grades"
 	@echo "make test   - run every test (installs what the tests need first)"
 	@echo "make lab    - open JupyterLab on the student files, as a student sees them"
 	@echo "make release - regenerate release/ from source/ with nbgrader"
+	@echo "make grade  - autograde submitted/ in parallel, in sandboxed kernels; writes grades.csv"
+	@echo "make student-bundle - write build/student-bundle/, the student repository (no solutions)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +35,22 @@ release: install
 demo: release
 	$(PY) -m autograder demo --root build/demo --csv grades.csv
 
-test: install
+# System parts some tests need (Chromium, PostgreSQL, configurable-http-proxy,
+# the hub's unix accounts); each script installs only what is missing.
+system-deps: install
+	bash scripts/ensure_browser.sh
+	bash scripts/ensure_postgres.sh
+	bash scripts/ensure_hub.sh
+
+test: system-deps
 	$(PY) -m pytest
+
+# Grade what is under submitted/ (nbgrader's layout) with the trusted, parallel grader.
+grade: install
+	$(PY) -m autograder grade $(ASSIGNMENTS)
+
+student-bundle: install
+	$(PY) scripts/student_bundle.py build/student-bundle
 
 lab: install
 	rm -rf build/student && mkdir -p build/student && cp -r release/* build/student/

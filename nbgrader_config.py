@@ -47,3 +47,12 @@ c.OverwriteCells.add_missing_cells = True
 # Students are created in the gradebook as their submissions arrive.
 c.Autograde.create_student = True
 
+
+# --- feedback ---------------------------------------------------------------
+# Students see which tests passed, their points and the failure messages, but
+# never the hidden test code (autograder/feedback.py says why this is needed).
+c.GenerateFeedback.preprocessors = [
+    "autograder.feedback.StripHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,5 +1,6 @@
 """Command line of the course's grading tools.
 
+    python -m autograder grade ASSIGNMENT [ASSIGNMENT ...] [--student ID ...] [--jobs N] [--force]
     python -m autograder demo   [--root build/demo] [--csv grades.csv]
     python -m autograder report [--root .] [--csv grades.csv]
 """
@@ -31,18 +32,71 @@ def cmd_demo(args) -> int:
     print(f"released {len(names)} assignments: {', '.join(names)}")
     demo.build(root)
     print(f"wrote submissions of {len(demo.STUDENTS)} students: {', '.join(demo.STUDENTS)}")
-    for name in names:
-        t0 = time.perf_counter()
-        done = course.nbgrader("autograde", name, root=root, check=False)
-        failed = [line for line in done.stderr.splitlines()
-                  if "There was an error processing assignment" in line and "for student" in line]
-        print(f"autograded {name} in {time.perf_counter() - t0:.1f} s"
-              + (f"; could not grade: {len(failed)} submission(s)" if failed else ""))
-        for line in failed:
-            print("   ", line.split("] ", 1)[-1])
+    t0 = time.perf_counter()
+    try:
+        from .grade import Grader
+        from .sandbox import SandboxUnavailable
+
+        grader = Grader(root, progress=True)
+        try:
+            outcomes = grader.run(grader.find_jobs(names))
+        finally:
+            grader.close()
+        print(f"graded {len(outcomes)} submissions with the trusted grader in {time.perf_counter() - t0:.1f} s")
+        for o in outcomes:
+            if o.status == "failed":
+                print(f"    could not grade {o.job.key}: {o.reason}")
+    except SandboxUnavailable as exc:
+        print(f"this machine cannot sandbox the grader ({exc});\n"
+              "grading the demo with plain `nbgrader autograde` instead")
+        for name in names:
+            done = course.nbgrader("autograde", name, root=root, check=False)
+            failed = [line for line in done.stderr.splitlines()
+                      if "There was an error processing assignment" in line and "for student" in line]
+            for line in failed:
+                print("    could not grade:", line.split("] ", 1)[-1])
     print()
     _print_grades(root, Path(args.csv) if args.csv else None)
     print(f"\ndemo finished in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .grade import Grader
+
+    root = Path(args.root).resolve()
+    shard = None
+    if args.shard:
+        k, n = (int(x) for x in args.shard.split("/"))
+        if not 1 <= k <= n:
+            raise SystemExit("--shard must be K/N with 1 <= K <= N")
+        shard = (k, n)
+    start = time.perf_counter()
+    grader = Grader(root, jobs=args.jobs, force=args.force, allow_unsandboxed=args.allow_unsandboxed,
+                    progress=not args.quiet)
+    try:
+        jobs = grader.find_jobs(args.assignments, args.student, shard)
+        if not jobs:
+            print("nothing to grade: no submissions under submitted/ for "
+                  + ", ".join(args.assignments))
+            return 1
+        outcomes = grader.run(jobs)
+    finally:
+        grader.close()
+    elapsed = time.perf_counter() - start
+    graded = [o for o in outcomes if o.status == "graded"]
+    failed = [o for o in outcomes if o.status == "failed"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    print(f"graded {len(graded)}, failed {len(failed)}, skipped {len(skipped)} (already graded) "
+          f"in {elapsed:.1f} s" + (f" ({len(graded) / elapsed:.1f} submissions/s)" if graded else ""))
+    for o in failed:
+        print(f"  failed {o.job.key}: {o.reason}")
+    restarted = [o for o in graded if o.restarts]
+    for o in restarted:
+        print(f"  note {o.job.key}: the kernel died or timed out {o.restarts} time(s); "
+              "the rest of the notebook was graded in a fresh kernel")
+    if args.csv:
+        _print_grades(root, Path(args.csv)) if not args.quiet else None
     return 0
 
 
@@ -55,6 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("grade", help="autograde submissions (nbgrader's layout) in the course root")
+    p.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--jobs", type=int, default=None, help="kernels at once (default: all cores)")
+    p.add_argument("--force", action="store_true", help="regrade what is already graded")
+    p.add_argument("--shard", default=None, help="K/N: grade only the K-th of N shares of the class")
+    p.add_argument("--allow-unsandboxed", action="store_true",
+                   help="grade even where the machine cannot sandbox the kernels (unsafe)")
+    p.add_argument("--root", default=".", help="the course root (default: the current directory)")
+    p.add_argument("--csv", default="grades.csv", help="write the grade table here ('' for none)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="build and autograde the demo class, print the grades")
     p.add_argument("--root", default=str(course.REPO / "build" / "demo"))
     p.add_argument("--csv", default=str(course.REPO / "grades.csv"))

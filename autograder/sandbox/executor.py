@@ -1,0 +1,664 @@
+"""The grader side: ``Executor`` runs notebooks in sandboxed, pre-warmed kernels.
+
+The grader is the trusted process.  It never imports or evaluates anything a
+kernel sends: kernel messages are size-capped JSON frames read with deadlines
+(``_proto``), outputs are rebuilt field by field into nbformat shapes, and any
+frame that is late, oversized or malformed counts as a dead kernel.  Hidden
+check requests are answered by the caller's ``handler`` here, so the verdicts
+never depend on anything inside the kernel.
+"""
+from __future__ import annotations
+
+import copy
+import fcntl
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+from ._proto import ProtocolError, recv_frame, send_frame
+
+PRELOAD = [
+    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython",
+    "IPython.core.interactiveshell", "IPython.display", "ipywidgets",
+    "course", "course.widgets", "autograder.wire", "autograder.hidden",
+]
+REQUIRED = ("root", "user_switch", "mount_ns", "mount_api", "pid_ns", "net_ns", "rlimits", "no_new_privs")
+OPTIONAL = ("ipc_ns", "uts_ns")
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_PKG_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class SandboxUnavailable(RuntimeError):
+    """The machine lacks a sandbox feature the Executor needs."""
+
+
+@dataclass
+class SandboxConfig:
+    cell_timeout: float = 60.0
+    memory_bytes: int = 3 << 30
+    cpu_seconds: int = 600
+    max_processes: int = 64
+    max_file_bytes: int = 256 << 20
+    max_open_files: int = 256
+    max_output_bytes: int = 1 << 20
+    hide: list = field(default_factory=list)
+    allow: list = field(default_factory=list)
+    allow_unsandboxed: bool = False
+    max_restarts: int = 3
+    startup_timeout: float = 20.0
+    tmp_bytes: int = 512 << 20
+    uid_base: int = 64000
+    max_message_bytes: int = 64 << 20
+    #: features not to use even where available (debugging, tests); a disabled
+    #: required feature needs allow_unsandboxed=True like a missing one.
+    disable: tuple = ()
+
+
+@dataclass
+class CellRun:
+    index: int
+    status: str  # ok | error | timeout | died | not_run | skipped
+    seconds: float = 0.0
+    kernel: int | None = None
+
+
+@dataclass
+class ExecutionResult:
+    nb: nbformat.NotebookNode
+    cells: list
+    restarts: int = 0
+    exec_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    features: dict = field(default_factory=dict)
+    handler_errors: list = field(default_factory=list)
+
+
+class FeatureReport(dict):
+    """feature -> bool; ``.reasons[feature]`` says why one is missing."""
+
+    def __init__(self, values: dict, reasons: dict):
+        super().__init__(values)
+        self.reasons = reasons
+
+
+_PROBE = r"""
+import json, os, resource, sys
+sys.path.insert(0, sys.argv[1])
+from autograder.sandbox import _linux as L
+uid = int(sys.argv[2])
+r, why = {}, {}
+def t(name, fn):
+    try:
+        fn(); r[name] = True
+    except Exception as e:
+        r[name] = False; why[name] = f"{type(e).__name__}: {e}"
+def root():
+    if os.geteuid() != 0: raise PermissionError("not running as root")
+t("root", root)
+def in_child(fn):
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn(); os.write(wr, b"ok")
+        except BaseException as e:
+            os.write(wr, f"{type(e).__name__}: {e}".encode()[:500])
+        os._exit(0)
+    os.close(wr); msg = os.read(rd, 600).decode(); os.close(rd); os.waitpid(pid, 0)
+    if msg != "ok": raise OSError(msg or "probe child died")
+def user_switch():
+    os.setgroups([]); os.setresgid(uid, uid, uid); os.setresuid(uid, uid, uid)
+    if os.getuid() != uid: raise PermissionError("setuid had no effect")
+t("user_switch", lambda: in_child(user_switch))
+def nnp(): L.prctl(L.PR_SET_NO_NEW_PRIVS, 1)
+t("no_new_privs", lambda: in_child(nnp))
+def rl(): resource.setrlimit(resource.RLIMIT_NPROC, (64, 64)); resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+t("rlimits", lambda: in_child(rl))
+def mnt():
+    L.unshare(L.CLONE_NEWNS); L.mount(None, "/", None, L.MS_REC | L.MS_PRIVATE)
+    L.mount("tmpfs", "/tmp", "tmpfs", 0, "size=1m")
+t("mount_ns", lambda: in_child(mnt))
+def api():
+    L.unshare(L.CLONE_NEWNS); L.mount(None, "/", None, L.MS_REC | L.MS_PRIVATE)
+    fd = L.open_tree("/etc", L.OPEN_TREE_CLONE | L.AT_RECURSIVE)
+    L.mount_setattr(fd, L.MOUNT_ATTR_RDONLY); L.move_mount_fd(fd, "/mnt")
+t("mount_api", lambda: in_child(api))
+def pidns():
+    L.unshare(L.CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0: os._exit(0 if os.getpid() == 1 else 1)
+    _, st = os.waitpid(pid, 0)
+    if st != 0: raise OSError("child was not pid 1")
+t("pid_ns", lambda: in_child(pidns))
+for name, flag in (("net_ns", L.CLONE_NEWNET), ("ipc_ns", L.CLONE_NEWIPC), ("uts_ns", L.CLONE_NEWUTS)):
+    t(name, lambda flag=flag: in_child(lambda: L.unshare(flag)))
+print(json.dumps([r, why]))
+"""
+
+
+@lru_cache(maxsize=4)
+def _probe(uid: int) -> tuple:
+    if not sys.platform.startswith("linux"):
+        r = {k: False for k in REQUIRED + OPTIONAL}
+        return r, {k: "not Linux" for k in r}
+    try:
+        out = subprocess.run([sys.executable, "-c", _PROBE, _PKG_ROOT, str(uid)],
+                             capture_output=True, text=True, timeout=60)
+        values, reasons = json.loads(out.stdout)
+    except Exception as exc:
+        values = {k: False for k in REQUIRED + OPTIONAL}
+        reasons = {k: f"probe failed: {exc}" for k in values}
+    return values, reasons
+
+
+def sandbox_report(uid: int = 64000) -> FeatureReport:
+    """Which sandbox features this machine provides, tested for real in throwaway processes."""
+    values, reasons = _probe(uid)
+    return FeatureReport(dict(values), dict(reasons))
+
+
+# --------------------------------------------------------------------------- zygote client
+class _Zygote:
+    def __init__(self, pid_ns: bool, timeout: float):
+        self.lock = threading.Lock()
+        self.sock, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A minimal environment on purpose: a forked kernel can read the
+        # zygote's original environment block through /proc/self/environ, so
+        # nothing of the grader's own environment (tokens, passwords) goes in.
+        env = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
+        env.update(THREAD_ENV)
+        env["MPLBACKEND"] = "Agg"
+        env["AUTOGRADER_SANDBOX_ZYGOTE"] = json.dumps(
+            {"fd": child.fileno(), "preload": PRELOAD, "pid_ns": pid_ns})
+        path = [_PKG_ROOT] + [p for p in sys.path if p]
+        code = ("import sys; sys.path[:0] = %r; "
+                "from autograder.sandbox._zygote import main; main()" % (path,))
+        self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=[child.fileno()],
+                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     cwd="/", start_new_session=True)
+        child.close()
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1 << 20)
+            info = json.loads(data)
+            if not info.get("ready"):
+                raise RuntimeError(info)
+        except Exception as exc:
+            self.close()
+            raise RuntimeError(f"the sandbox fork server did not start: {exc}") from None
+        self.info = info
+        self.sock.settimeout(30)
+
+    def _call(self, req: dict, fds=()) -> dict:
+        with self.lock:
+            if fds:
+                socket.send_fds(self.sock, [json.dumps(req).encode()], list(fds))
+            else:
+                self.sock.send(json.dumps(req).encode())
+            data = self.sock.recv(1 << 20)
+        if not data:
+            raise RuntimeError("the sandbox fork server exited")
+        return json.loads(data)
+
+    def spawn(self, spec: dict, fds) -> int:
+        reply = self._call({"op": "spawn", "spec": spec}, fds)
+        if "pid" not in reply:
+            raise RuntimeError(f"fork server: {reply.get('error')}")
+        return int(reply["pid"])
+
+    def reap(self, pid: int) -> None:
+        self._call({"op": "reap", "pid": pid})
+
+    def close(self):
+        try:
+            self.sock.close()
+        finally:
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --------------------------------------------------------------------------- one kernel
+class _KernelGone(Exception):
+    """The kernel died or broke the protocol; the message says how."""
+
+
+class _Kernel:
+    def __init__(self, ex: "Executor", spec: dict):
+        self.ex = ex
+        self.pid = None
+        self.alive = False
+        self.workdir = None
+        if not spec["features"].get("mount_ns"):
+            # No private tmpfs: the work dir lives on the host and we clean it up.
+            self.workdir = tempfile.mkdtemp(prefix="autograder-sandbox-")
+            spec = {**spec, "workdir": self.workdir}
+            if spec["features"].get("user_switch"):
+                os.chown(self.workdir, spec["uid"], spec["gid"])
+        self.sock, ipc_child = socket.socketpair()
+        self.status, st_child = socket.socketpair()
+        try:
+            self.pid = ex._zygote.spawn(spec, [ipc_child.fileno(), st_child.fileno()])
+        except BaseException:
+            self.sock.close()
+            self.status.close()
+            if self.workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+        finally:
+            ipc_child.close()
+            st_child.close()
+        self.alive = True
+        deadline = time.monotonic() + ex.cfg.startup_timeout
+        try:
+            hello = recv_frame(self.sock, deadline, ex.cfg.max_message_bytes)
+            if hello.get("t") != "ready" or not isinstance(hello.get("features"), dict):
+                raise ProtocolError("no ready message")
+        except (EOFError, TimeoutError, ProtocolError, OSError) as exc:
+            why = self.death_reason(str(exc))
+            self.kill()
+            raise _KernelGone(f"the kernel did not start: {why}") from None
+        self.features = {k: bool(v) for k, v in hello["features"].items()}
+        self.uid = hello.get("uid")
+
+    def kill(self):
+        """SIGKILL the namespace init: the Linux kernel then kills every process in the namespace."""
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            if self.ex._features.get("pid_ns"):
+                os.kill(self.pid, signal.SIGKILL)
+            else:
+                os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.ex._zygote.reap(self.pid)  # returns once the whole namespace is gone
+        finally:
+            self.sock.close()
+            self.status.close()
+            if self.workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def death_reason(self, fallback: str) -> str:
+        """Ask init how the kernel ended (exit code, signal), waiting briefly."""
+        self.status.settimeout(3.0)
+        buf = b""
+        try:
+            while not buf.endswith(b"\n") and len(buf) < 4096:
+                chunk = self.status.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+            info = json.loads(buf)
+        except Exception:
+            return fallback
+        if "setup_error" in info:
+            return f"sandbox setup failed: {str(info['setup_error'])[:500]}"
+        st = info.get("status")
+        if not isinstance(st, int):
+            return fallback
+        if os.WIFEXITED(st):
+            return f"the kernel process exited with code {os.WEXITSTATUS(st)}"
+        if os.WIFSIGNALED(st):
+            sig = os.WTERMSIG(st)
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            if sig == signal.SIGXCPU:
+                return f"the kernel used up its CPU time limit ({self.ex.cfg.cpu_seconds} s) and was killed ({name})"
+            if sig == signal.SIGKILL:
+                return f"the kernel was killed by signal {name} (for example: out of memory, or killed by the notebook)"
+            return f"the kernel was killed by signal {name}"
+        return fallback
+
+    def run(self, index: int, code: str, replay: bool, handler, result: ExecutionResult):
+        """Run one cell; returns (status, count, outputs, seconds).  Status may be timeout/died."""
+        cfg = self.ex.cfg
+        t0 = time.monotonic()
+        deadline = t0 + cfg.cell_timeout
+        outputs, count = [], None
+        try:
+            send_frame(self.sock, {"t": "run", "i": index, "code": code, "replay": replay},
+                       time.monotonic() + 10)
+            while True:
+                msg = recv_frame(self.sock, deadline, cfg.max_message_bytes)
+                t = msg.get("t")
+                if t == "start" and msg.get("i") == index:
+                    count = _int_or_none(msg.get("count"))
+                elif t == "out" and msg.get("i") == index and not replay:
+                    outputs = _clean_outputs(msg.get("outputs"))
+                elif t == "req":
+                    h0 = time.monotonic()
+                    reply = self._answer(msg.get("msg"), index, replay, handler, result)
+                    deadline += time.monotonic() - h0  # the grader's own time is not the cell's
+                    send_frame(self.sock, {"t": "rep", "msg": reply}, time.monotonic() + 30)
+                elif t == "done" and msg.get("i") == index:
+                    status = "ok" if msg.get("status") == "ok" else "error"
+                    outs = [] if replay else _clean_outputs(msg.get("outputs"))
+                    return status, _int_or_none(msg.get("count")), outs, time.monotonic() - t0
+                elif t == "crash":
+                    raise ProtocolError(f"internal kernel error: {str(msg.get('error'))[-500:]}")
+                elif t not in ("start", "out"):
+                    raise ProtocolError(f"unexpected message {t!r}")
+        except TimeoutError:
+            secs = time.monotonic() - t0
+            self.kill()
+            err = _error("CellTimeoutError",
+                         f"Cell execution timed out after {cfg.cell_timeout:g} seconds; the kernel was stopped "
+                         "and the rest of the notebook runs in a fresh kernel.")
+            return "timeout", count, outputs + [err], secs
+        except (EOFError, ProtocolError, OSError, ValueError, TypeError) as exc:
+            secs = time.monotonic() - t0
+            why = self.death_reason(f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, ProtocolError) and str(exc).startswith("internal kernel error"):
+                why = f"{why}; {exc}"
+            self.kill()
+            err = _error("DeadKernelError",
+                         f"The kernel died while running this cell ({why}); the rest of the "
+                         "notebook runs in a fresh kernel.")
+            return "died", count, outputs + [err], secs
+
+    def _answer(self, msg, index, replay, handler, result):
+        if not isinstance(msg, dict):
+            raise ProtocolError("a request must be an object")
+        if replay:
+            return {"ok": False, "message": "hidden checks are not re-run while earlier cells are replayed"}
+        if handler is None:
+            return {"ok": False, "message": "no grader is listening on this channel"}
+        try:
+            reply = handler(msg, index)
+            if not isinstance(reply, dict):
+                raise TypeError(f"handler returned {type(reply).__name__}, not dict")
+            json.dumps(reply)
+            return reply
+        except Exception as exc:
+            result.handler_errors.append((index, f"{type(exc).__name__}: {exc}"))
+            return {"ok": False, "message": f"the grader could not handle this request ({type(exc).__name__})"}
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _int_or_none(v):
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _text(v, what="text") -> str:
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        v = "".join(v)
+    if not isinstance(v, str):
+        raise ProtocolError(f"{what} must be a string")
+    return v.encode("utf-8", "replace").decode("utf-8")
+
+
+def _mime(d, what) -> dict:
+    if d is None:
+        return {}
+    if not isinstance(d, dict):
+        raise ProtocolError(f"{what} must be an object")
+    return {str(k): v for k, v in d.items()}
+
+
+def _clean_outputs(outs) -> list:
+    """Rebuild kernel-sent outputs into valid nbformat v4 outputs (or raise ProtocolError)."""
+    if not isinstance(outs, list):
+        raise ProtocolError("outputs must be a list")
+    clean = []
+    for o in outs:
+        if not isinstance(o, dict):
+            raise ProtocolError("an output must be an object")
+        kind = o.get("output_type")
+        if kind == "stream":
+            if o.get("name") not in ("stdout", "stderr"):
+                raise ProtocolError("bad stream name")
+            clean.append(nbformat.v4.new_output("stream", name=o["name"], text=_text(o.get("text"))))
+        elif kind in ("display_data", "execute_result"):
+            data = _mime(o.get("data"), "data")
+            for k, v in list(data.items()):
+                if isinstance(v, str):
+                    data[k] = _text(v)
+            kw = dict(data=data, metadata=_mime(o.get("metadata"), "metadata"))
+            if kind == "execute_result":
+                kw["execution_count"] = _int_or_none(o.get("execution_count"))
+            clean.append(nbformat.v4.new_output(kind, **kw))
+        elif kind == "error":
+            tb = o.get("traceback")
+            if not isinstance(tb, list):
+                raise ProtocolError("traceback must be a list")
+            clean.append(nbformat.v4.new_output(
+                "error", ename=_text(o.get("ename"), "ename"), evalue=_text(o.get("evalue"), "evalue"),
+                traceback=[_text(t, "traceback") for t in tb]))
+        else:
+            raise ProtocolError(f"unknown output type {kind!r}")
+    return clean
+
+
+def _error(ename: str, evalue: str):
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+# --------------------------------------------------------------------------- Executor
+class Executor:
+    """Runs notebooks in sandboxed kernels forked from one pre-warmed zygote.
+
+    Thread-safe: up to ``jobs`` notebooks run at once (one per calling
+    thread), each in its own uid slot (``self.uids``: the first free uids from
+    ``uid_base``, reserved against other Executors), so per-uid limits
+    such as RLIMIT_NPROC and the "no process left behind" check are per slot.
+    """
+
+    def __init__(self, cfg: SandboxConfig | None = None, jobs: int = 1):
+        self.cfg = cfg = cfg or SandboxConfig()
+        report = sandbox_report(cfg.uid_base)
+        for k in cfg.disable:
+            report[k] = False
+            report.reasons[k] = "disabled by SandboxConfig.disable"
+        missing = [k for k in REQUIRED if not report.get(k)]
+        if missing and not cfg.allow_unsandboxed:
+            detail = "; ".join(f"{k}: {report.reasons.get(k, 'unavailable')}" for k in missing)
+            raise SandboxUnavailable(
+                f"cannot sandbox notebooks on this machine, missing {', '.join(missing)} ({detail}). "
+                "Run the grader as root on Linux, or pass allow_unsandboxed=True to run without these protections.")
+        feats = dict(report)
+        if not feats.get("root"):
+            feats = {k: False for k in feats}
+        if not feats.get("mount_api"):
+            feats["mount_ns"] = False
+        self._features = feats
+        self.jobs = max(1, int(jobs))
+        self.uids = self._claim_uids(cfg.uid_base, self.jobs)
+        self._slots: queue.Queue = queue.Queue()
+        for uid in self.uids:
+            self._slots.put(uid)
+        try:
+            self._zygote = _Zygote(bool(feats.get("pid_ns")), max(60.0, cfg.startup_timeout))
+        except BaseException:
+            for fd in self._uid_locks:
+                os.close(fd)
+            raise
+        self.preload_failed = dict(self._zygote.info.get("failed", {}))
+        self._closed = False
+
+    def _claim_uids(self, base: int, n: int) -> list:
+        """Reserve ``n`` sandbox uids with lock files held for our lifetime.
+
+        Two Executors (in one process or several) must never share a uid:
+        RLIMIT_NPROC counts per uid and "no process of this uid is left" is
+        how a slot is known to be clean.  flock locks die with the process.
+        """
+        lockdir = os.path.join(tempfile.gettempdir(), "autograder-sandbox-uids")
+        os.makedirs(lockdir, mode=0o700, exist_ok=True)
+        self._uid_locks = []
+        uids = []
+        for uid in range(base, base + 4096):
+            fd = os.open(os.path.join(lockdir, str(uid)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self._uid_locks.append(fd)
+            uids.append(uid)
+            if len(uids) == n:
+                return uids
+        raise SandboxUnavailable(f"no free sandbox uid in {base}..{base + 4095}")
+
+    # context manager
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            try:
+                self._zygote.close()
+            finally:
+                for fd in self._uid_locks:
+                    os.close(fd)
+
+    def _allow(self) -> list:
+        paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                 os.path.dirname(os.path.realpath(sys.executable))]
+        paths += [str(p) for p in self.cfg.allow]
+        seen, out = set(), []
+        for p in paths:
+            rp = os.path.realpath(p)
+            if rp not in seen:
+                seen.add(rp)
+                out.append(rp)
+        return out
+
+    def _spec(self, uid: int, files_dir, env) -> dict:
+        cfg = self.cfg
+        prefix_bin = os.path.join(sys.prefix, "bin")
+        kenv = {
+            "PATH": f"{prefix_bin}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.config/matplotlib",
+            "IPYTHONDIR": "/tmp/.ipython", "NBGRADER_EXECUTION": "autograde",
+            "PYTHONDONTWRITEBYTECODE": "1", **THREAD_ENV,
+        }
+        if env:
+            kenv.update({str(k): str(v) for k, v in env.items()})
+        return {
+            "uid": uid, "gid": uid, "features": self._features,
+            "hide": [str(p) for p in cfg.hide], "allow": self._allow(),
+            "files_dir": str(files_dir) if files_dir else None, "env": kenv,
+            "limits": {
+                "memory_bytes": int(cfg.memory_bytes), "cpu_seconds": int(cfg.cpu_seconds),
+                "max_processes": int(cfg.max_processes), "max_file_bytes": int(cfg.max_file_bytes),
+                "max_open_files": int(cfg.max_open_files), "max_output_bytes": int(cfg.max_output_bytes),
+                "tmp_bytes": int(cfg.tmp_bytes),
+            },
+        }
+
+    def run(self, nb, files_dir: Path | str | None = None, handler: Callable | None = None,
+            env: dict | None = None) -> ExecutionResult:
+        """Execute a copy of ``nb``; never raises for anything the notebook does."""
+        if self._closed:
+            raise RuntimeError("Executor is closed")
+        t_wall = time.monotonic()
+        nb = copy.deepcopy(nb)
+        result = ExecutionResult(nb=nb, cells=[])
+        todo = []
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+                if _source(cell).strip():
+                    todo.append(i)
+                    result.cells.append(CellRun(i, "not_run"))
+                    continue
+            result.cells.append(CellRun(i, "skipped"))
+        result.features = {**self._planned(), "sandboxed": False}
+        slot = self._slots.get()
+        kernel = None
+        try:
+            spec = self._spec(slot, files_dir, env)
+            replayable: list = []
+            kernels = 0
+            pos = 0
+            while pos < len(todo):
+                i = todo[pos]
+                if kernel is None:
+                    if kernels > self.cfg.max_restarts:
+                        self._give_up(result, todo[pos:])
+                        break
+                    kernels += 1
+                    try:
+                        kernel = _Kernel(self, spec)
+                        result.features = {**kernel.features, "sandboxed": self._sandboxed(kernel.features)}
+                    except _KernelGone as exc:
+                        kernel = None
+                        self._finish(result, i, "died", None, [_error("DeadKernelError", str(exc))], 0.0, kernels - 1)
+                        pos += 1
+                        continue
+                    dead = False
+                    for j in list(replayable):
+                        status, *_ = kernel.run(j, _source(nb.cells[j]), True, handler, result)
+                        if status in ("timeout", "died"):
+                            replayable.remove(j)
+                            kernel, dead = None, True
+                            break
+                    if dead:
+                        continue
+                status, count, outputs, secs = kernel.run(i, _source(nb.cells[i]), False, handler, result)
+                self._finish(result, i, status, count, outputs, secs, kernels - 1)
+                if status in ("ok", "error"):
+                    replayable.append(i)
+                else:
+                    kernel = None
+                pos += 1
+            result.restarts = max(0, kernels - 1)
+        finally:
+            if kernel is not None:
+                kernel.kill()
+            self._slots.put(slot)
+        result.wall_seconds = time.monotonic() - t_wall
+        return result
+
+    def _planned(self) -> dict:
+        return {k: bool(self._features.get(k)) for k in
+                ("pid_ns", "mount_ns", "net_ns", "ipc_ns", "uts_ns", "user_switch", "no_new_privs")}
+
+    def _sandboxed(self, applied: dict) -> bool:
+        return all(applied.get(k) for k in ("mount_ns", "pid_ns", "net_ns", "user_switch", "no_new_privs", "rlimits"))
+
+    def _finish(self, result, i, status, count, outputs, secs, kernel_no):
+        cell = result.nb.cells[i]
+        cell.outputs = outputs
+        cell.execution_count = count
+        for o in outputs:
+            if o.output_type == "execute_result" and o.get("execution_count") is None:
+                o.execution_count = count
+        run = result.cells[i]
+        run.status, run.seconds, run.kernel = status, secs, kernel_no
+        result.exec_seconds += secs
+
+    def _give_up(self, result, indices):
+        msg = (f"This cell was not run: the kernel died or timed out {self.cfg.max_restarts + 1} times, "
+               "which is the limit for one notebook.")
+        for i in indices:
+            result.nb.cells[i].outputs = [_error("CellNotRunError", msg)]
+            result.cells[i].status = "not_run"

@@ -1,0 +1,1 @@
+"""Browser tests: release notebooks in JupyterLab, driven by Playwright (pytest -m browser)."""
