@@ -49,6 +49,11 @@ test: system-deps
 grade: install
 	$(PY) -m autograder grade $(ASSIGNMENTS)
 
+# Benchmarks (not tests): grading throughput against plain nbgrader, widget
+# latency, notebook run-all time.  See bench/README.md.
+bench: install
+	$(PY) bench/run_all.py
+
 student-bundle: install
 	$(PY) scripts/student_bundle.py build/student-bundle
 

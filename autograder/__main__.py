@@ -3,6 +3,9 @@
     python -m autograder grade ASSIGNMENT [ASSIGNMENT ...] [--student ID ...] [--jobs N] [--force]
     python -m autograder demo   [--root build/demo] [--csv grades.csv]
     python -m autograder report [--root .] [--csv grades.csv]
+    python -m autograder html-report [--root .] [--out reports] [--db-url URL]
+    python -m autograder import ASSIGNMENT ZIP [--roster roster.csv] [--dry-run] [--root .]
+    python -m autograder sandbox-report
 """
 from __future__ import annotations
 
@@ -14,9 +17,15 @@ from pathlib import Path
 from . import course, demo, report
 
 
+def _db_url(root: Path) -> str:
+    from .grade import load_config
+
+    url = load_config(Path(root).resolve()).get("CourseDirectory", {}).get("db_url")
+    return url or f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+
+
 def _print_grades(root: Path, csv: Path | None) -> None:
-    db_url = f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
-    frame = report.grade_frame(db_url)
+    frame = report.grade_frame(_db_url(root))
     print(report.summary_table(frame).to_string())
     if csv:
         print(f"\nwrote {report.write_csv(frame, csv)}")
@@ -72,6 +81,8 @@ def cmd_grade(args) -> int:
             raise SystemExit("--shard must be K/N with 1 <= K <= N")
         shard = (k, n)
     start = time.perf_counter()
+    from .sandbox import SandboxUnavailable
+
     grader = Grader(root, jobs=args.jobs, force=args.force, allow_unsandboxed=args.allow_unsandboxed,
                     progress=not args.quiet)
     try:
@@ -80,6 +91,15 @@ def cmd_grade(args) -> int:
             print("nothing to grade: no submissions under submitted/ for "
                   + ", ".join(args.assignments))
             return 1
+        try:
+            features = grader.features()
+        except SandboxUnavailable as exc:
+            print(f"refusing to grade: {exc}\n"
+                  "Students' code would run with your permissions. Fix the machine, or pass "
+                  "--allow-unsandboxed to grade anyway.", file=sys.stderr)
+            return 2
+        active = sorted(k for k, v in features.items() if v)
+        print(f"sandbox: {', '.join(active) or 'none'}")
         outcomes = grader.run(jobs)
     finally:
         grader.close()
@@ -96,7 +116,47 @@ def cmd_grade(args) -> int:
         print(f"  note {o.job.key}: the kernel died or timed out {o.restarts} time(s); "
               "the rest of the notebook was graded in a fresh kernel")
     if args.csv:
-        _print_grades(root, Path(args.csv)) if not args.quiet else None
+        csv = Path(args.csv) if Path(args.csv).is_absolute() else root / args.csv
+        if args.quiet:
+            report.write_csv(report.grade_frame(_db_url(root)), csv)
+        else:
+            _print_grades(root, csv)
+    if args.report:
+        from . import htmlreport
+
+        print(f"wrote {htmlreport.write_report(root, root / args.report)}")
+    return 0
+
+
+def cmd_sandbox_report(args) -> int:
+    from .sandbox import sandbox_report
+
+    report = sandbox_report()
+    for feature, ok in report.items():
+        why = "" if ok else f"  ({report.reasons.get(feature, 'unavailable')})"
+        print(f"{feature:14s} {'yes' if ok else 'NO'}{why}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from . import importer
+
+    try:
+        result = importer.import_zip(Path(args.root), args.assignment, Path(args.zip),
+                                     Path(args.roster) if args.roster else None, dry_run=args.dry_run)
+    except importer.ZipImportError as exc:
+        print(f"cannot import: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(result.lines()))
+    return 1 if result.problems else 0
+
+
+def cmd_html_report(args) -> int:
+    from . import htmlreport
+
+    root = Path(args.root).resolve()
+    out = Path(args.out) if args.out else root / "reports"
+    print(f"wrote {htmlreport.write_report(root, out, args.db_url)}")
     return 0
 
 
@@ -119,16 +179,33 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade even where the machine cannot sandbox the kernels (unsafe)")
     p.add_argument("--root", default=".", help="the course root (default: the current directory)")
     p.add_argument("--csv", default="grades.csv", help="write the grade table here ('' for none)")
+    p.add_argument("--report", default="reports", help="write the HTML report in this folder ('' for none)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="build and autograde the demo class, print the grades")
     p.add_argument("--root", default=str(course.REPO / "build" / "demo"))
     p.add_argument("--csv", default=str(course.REPO / "grades.csv"))
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("sandbox-report", help="which sandbox features this machine provides")
+    p.set_defaults(func=cmd_sandbox_report)
     p = sub.add_parser("report", help="print the grade table of a course root")
     p.add_argument("--root", default=".")
     p.add_argument("--csv", default=None)
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("import", help="import an LMS export (a zip of notebooks) into submitted/")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("zip", metavar="ZIP",
+                   help="the zip downloaded from Canvas, Moodle, Blackboard, or <student>/<file>.ipynb")
+    p.add_argument("--roster", default=None,
+                   help="CSV: student_id plus any of login, lms_id, name, email (maps LMS names to student ids)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be imported, write nothing")
+    p.add_argument("--root", default=".", help="the course root (default: the current directory)")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("html-report", help="write an HTML report of the graded class (reports/index.html)")
+    p.add_argument("--root", default=".", help="the course root (default: the current directory)")
+    p.add_argument("--out", default=None, help="the report's folder (default: ROOT/reports)")
+    p.add_argument("--db-url", default=None, help="the gradebook (default: the course's nbgrader_config.py)")
+    p.set_defaults(func=cmd_html_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

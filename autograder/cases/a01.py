@@ -13,15 +13,23 @@ def _shape(a) -> str:
 
 # --- make_labels -------------------------------------------------------------
 def _labels_random(rng):
+    """Random mpg values that always include one car exactly at the target.
+
+    Whether a car lands exactly on the target must not be left to chance:
+    an implementation either handles the boundary or not, on every grading.
+    """
+    def cars(n, target):
+        mpg = np.round(rng.uniform(8.0, 47.0, n), 1)
+        mpg[rng.integers(n)] = target
+        return mpg
+
     calls = []
     for n in (1, 7, 50):
-        mpg = np.round(rng.uniform(8.0, 47.0, n), 1)
-        calls.append(Call((mpg,), about=f"{n} random mpg values, default target"))
+        calls.append(Call((cars(n, 30.0),), about=f"{n} random mpg values, default target"))
     for target in (25.0, 17.5):
-        mpg = np.round(rng.uniform(8.0, 47.0, 30), 1)
-        calls.append(Call((mpg,), {"target": target}, about=f"30 random mpg values with target={target}"))
-    mpg = np.round(rng.uniform(8.0, 47.0, 12), 1)
-    calls.append(Call((mpg, 21.0), about="12 random mpg values with the target passed by position"))
+        calls.append(Call((cars(30, target),), {"target": target},
+                          about=f"30 random mpg values with target={target}"))
+    calls.append(Call((cars(12, 21.0), 21.0), about="12 random mpg values with the target passed by position"))
     return calls
 
 

@@ -19,6 +19,7 @@ def figure(draw):
 
         fig = draw(*args, **kwargs)
         plt.show()
+        plt.close(fig)  # shown (inline) or not (Agg): either way pyplot need not keep it
         return fig
 
     return wrapper

@@ -27,6 +27,11 @@ class Explorer:
                  update: Callable[..., None], *, dpi: int = 80, note: str = ""):
         self.fig = fig
         FigureCanvasAgg(fig)
+        # A figure laid out with tight_layout keeps a layout engine that redoes
+        # the layout (one extra draw) on every savefig; the explorer's layout
+        # never changes, so keep the positions and drop the engine.
+        if fig.get_layout_engine() is not None:
+            fig.set_layout_engine("none")
         self.controls = controls
         self._update = update
         self.dpi = dpi

@@ -1,2 +1,81 @@
-"""Explorers of assignment 03 (not written yet)."""
-__all__ = []
+"""Assignment 03: the S-curve p(y=1 | weight) = sigma(slope * weight + bias) on the cars."""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..data import load_auto_mpg
+from ._base import Explorer, skip_while_grading, slider
+
+__all__ = ["build_sigmoid_explorer", "explore_sigmoid"]
+
+COLORS = {0: "#d95f02", 1: "#1b9e77"}
+XLIM = (-2.2, 3.0)
+
+
+def _weight_z_and_target():
+    cars = load_auto_mpg()
+    kg = cars["weight"].to_numpy()
+    return (kg - kg.mean()) / kg.std(), np.where(cars["mpg"].to_numpy() >= 30, 1, 0)
+
+
+def _logistic(t):
+    return 0.5 * (1.0 + np.tanh(0.5 * t))  # = 1 / (1 + e^-t), without overflow
+
+
+def build_sigmoid_explorer(slope: float = -3.0, bias: float = -2.0) -> Explorer:
+    """Sliders for the slope and bias of p(y=1 | x) = sigma(slope * x + bias).
+
+    x is the standardized car weight.  The cars are drawn at height 0 or 1
+    (their label, also their colour, with a little vertical jitter); cars on
+    the wrong side of the decision point are circled.  The dashed vertical line
+    is the decision point where p = 0.5 (the score is 0), the green band the
+    weights predicted to meet the target.
+    """
+    x, labels = _weight_z_and_target()
+    jitter = np.random.default_rng(1).uniform(-0.03, 0.03, len(x))
+    grid = np.linspace(*XLIM, 300)
+
+    fig = Figure(figsize=(6.5, 3.8))
+    ax = fig.add_subplot()
+    band = Rectangle((0, -0.1), 0, 1.2, color="#d5efe8", zorder=0)
+    ax.add_patch(band)
+    for label in (0, 1):
+        ax.scatter(x[labels == label], labels[labels == label] + jitter[labels == label], s=10,
+                   c=COLORS[label], label=f"label {label}", zorder=2)
+    wrong = ax.scatter([], [], s=40, facecolors="none", edgecolors="black", linewidths=0.7,
+                       label="misclassified", zorder=3)
+    (curve,) = ax.plot([], [], color="black", lw=2, label=r"$p(y=1 \mid x) = \sigma(w x + b)$", zorder=4)
+    ax.axhline(0.5, color="gray", lw=0.8, ls=":")
+    decision = ax.axvline(0.0, color="tab:blue", lw=1.5, ls="--", label="p = 0.5 (score 0)")
+    ax.set(xlim=XLIM, ylim=(-0.1, 1.1), xlabel="weight (standardized)", ylabel="p(y = 1 | weight)")
+    ax.legend(loc="center right", fontsize=7, framealpha=0.9)
+    ax.set_title("accuracy", fontsize=9)
+    # fixed margins instead of tight_layout: no layout engine, so each PNG is one draw
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.91)
+    points = np.column_stack([x, labels + jitter])
+
+    def update(slope, bias):
+        curve.set_data(grid, _logistic(slope * grid + bias))
+        guess = (slope * x + bias >= 0).astype(int)
+        wrong.set_offsets(points[guess != labels])
+        if slope != 0:
+            cut = -bias / slope
+            decision.set_xdata([cut, cut])
+            decision.set_visible(True)
+            lo, hi = (XLIM[0], cut) if slope < 0 else (cut, XLIM[1])
+        else:  # a flat curve: every car gets the same prediction
+            decision.set_visible(False)
+            lo, hi = XLIM if bias >= 0 else (XLIM[0], XLIM[0])
+        band.set_x(lo)
+        band.set_width(max(hi - lo, 0.0))
+        where = f"decision point x = {-bias / slope:.2f}" if slope != 0 else "no decision point"
+        ax.set_title(f"w = {slope:.2f}, b = {bias:.2f}: {where}, accuracy = {np.mean(guess == labels):.3f}",
+                     fontsize=9)
+
+    controls = {"slope": slider("slope w", slope, -10, 10), "bias": slider("bias b", bias, -10, 10)}
+    return Explorer(fig, controls, update)
+
+
+explore_sigmoid = skip_while_grading(build_sigmoid_explorer)

@@ -90,3 +90,20 @@ def test_inputs_are_fresh_but_reproducible():
     b, _ = core.prepare("accuracy.random", seed=5)
     c, _ = core.prepare("accuracy.random", seed=6)
     assert a == b and a != c
+
+
+def _verdict(check_id, impl, seed):
+    calls, judge = core.prepare(check_id, seed=seed)
+    from autograder.hidden import run_calls
+
+    return judge(run_calls(impl, calls))["ok"]
+
+
+@pytest.mark.parametrize("fn,code", list(_catalogue("wrong")) + list(_catalogue("correct")))
+def test_verdicts_do_not_depend_on_the_random_inputs(fn, code):
+    """Fresh random inputs at every grading must not make a grade a matter of luck:
+    each version passes or fails each check whatever the seed."""
+    impl = _compile(code)[fn]
+    for check_id in cases.checks_of(fn):
+        verdicts = {_verdict(check_id, impl, seed) for seed in range(8)}
+        assert len(verdicts) == 1, f"{check_id} passes for some seeds and fails for others"

@@ -366,3 +366,31 @@ def test_rerun_skips_what_is_done_and_force_regrades(graded_batch):
     assert "graded 0," in again.stdout and "skipped" in again.stdout
     forced = grade(root, "--student", "ok", "--force")
     assert "graded 1," in forced.stdout
+
+
+def test_refuses_without_a_sandbox_unless_told(base_root, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(base_root, root)
+    demo.write_submissions(root, {"ok": {A01: as_bytes(source_nb())}})
+    env = dict(course.nbgrader_env(), AUTOGRADER_SANDBOX_DISABLE="net_ns")
+    cmd = [sys.executable, "-m", "autograder", "grade", A01, "--root", str(root), "--quiet", "--csv", ""]
+    refused = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2
+    assert "refusing to grade" in refused.stderr and "net_ns" in refused.stderr
+    assert "--allow-unsandboxed" in refused.stderr
+    assert not (root / "autograded").exists(), "nothing was graded"
+    allowed = subprocess.run(cmd + ["--allow-unsandboxed"], env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "graded 1," in allowed.stdout and totals(root) == {"ok": FULL}
+
+
+def test_writes_grades_csv_and_html_report(graded_batch):
+    import pandas as pd
+
+    root, expected, *_ = graded_batch
+    grades = pd.read_csv(root / "grades.csv", index_col="student")
+    assert set(expected) <= set(grades.index)
+    assert grades.loc["ok", A01] == FULL and grades.loc["wrong-make-labels", f"{A01}:make_labels_values"] == 0
+    page = (root / "reports" / "index.html").read_text()
+    assert "invalid-json" in page and "make_labels_values" in page
