@@ -41,16 +41,17 @@ def build_sigmoid_explorer(slope: float = -3.0, bias: float = -2.0) -> Explorer:
     ax = fig.add_subplot()
     band = Rectangle((0, -0.1), 0, 1.2, color="#d5efe8", zorder=0)
     ax.add_patch(band)
-    for label in (0, 1):
-        ax.scatter(x[labels == label], labels[labels == label] + jitter[labels == label], s=10,
-                   c=COLORS[label], label=f"label {label}", zorder=2)
+    dots = [ax.scatter(x[labels == label], labels[labels == label] + jitter[labels == label], s=10,
+                       c=COLORS[label], label=f"label {label}", zorder=2)
+            for label in (0, 1)]
     wrong = ax.scatter([], [], s=40, facecolors="none", edgecolors="black", linewidths=0.7,
                        label="misclassified", zorder=3)
     (curve,) = ax.plot([], [], color="black", lw=2, label=r"$p(y=1 \mid x) = \sigma(w x + b)$", zorder=4)
     ax.axhline(0.5, color="gray", lw=0.8, ls=":")
     decision = ax.axvline(0.0, color="tab:blue", lw=1.5, ls="--", label="p = 0.5 (score 0)")
     ax.set(xlim=XLIM, ylim=(-0.1, 1.1), xlabel="weight (standardized)", ylabel="p(y = 1 | weight)")
-    ax.legend(loc="center right", fontsize=7, framealpha=0.9)
+    legend = ax.legend(loc="center right", fontsize=7, framealpha=0.9)
+    legend.set_zorder(5)
     ax.set_title("accuracy", fontsize=9)
     # fixed margins instead of tight_layout: no layout engine, so each PNG is one draw
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.91)
@@ -75,7 +76,9 @@ def build_sigmoid_explorer(slope: float = -3.0, bias: float = -2.0) -> Explorer:
                      fontsize=9)
 
     controls = {"slope": slider("slope w", slope, -10, 10), "bias": slider("bias b", bias, -10, 10)}
-    return Explorer(fig, controls, update)
+    # The band lies under the cars, so they are redrawn with it; axes and labels are not.
+    return Explorer(fig, controls, update,
+                    dynamic=[band, *dots, wrong, curve, decision, legend, ax.title])
 
 
 explore_sigmoid = skip_while_grading(build_sigmoid_explorer)

@@ -89,7 +89,8 @@ def build_loss_surface_explorer(lr: float = 1.0, steps: int = 20, slope: float =
         "slope": slider("start slope", slope, SLOPES[0], SLOPES[1], 0.5),
         "bias": slider("start bias", bias, BIASES[0], BIASES[1], 0.5),
     }
-    return Explorer(fig, controls, update,
+    # The contours, axes and legend are drawn once (Explorer's background).
+    return Explorer(fig, controls, update, dynamic=[path_line, start_dot, ax.title],
                     note="Loss: the MEAN negative log-likelihood over the 398 cars (as in the lecture).")
 
 
@@ -136,7 +137,8 @@ def build_pointwise_loss_explorer(z: float = 1.5) -> Explorer:
         ax.set_title(f"slopes at z = {z:.2f}:  squared error {slopes[0]:.2f},  NLL {slopes[1]:.3f},  "
                      f"0-1 loss {abs(slopes[2]):.0f}", fontsize=10)
 
-    return Explorer(fig, {"z": slider("score z", z, -4.0, 4.0, 0.1)}, update)
+    return Explorer(fig, {"z": slider("score z", z, -4.0, 4.0, 0.1)}, update,
+                    dynamic=[*markers, *tangents, ax.title])
 
 
 explore_loss_surface = skip_while_grading(build_loss_surface_explorer)

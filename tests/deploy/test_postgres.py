@@ -83,7 +83,12 @@ def postgres():
                        "-U", "grader", "linear_classification"],
                       env={**os.environ, "PGPASSWORD": password})
         assert r.returncode == 0, r.stdout + r.stderr
-        yield {"url": f"postgresql://grader:{password}@127.0.0.1:{port}/linear_classification",
+        r = run_as_pg([os.path.join(pg_bin, "createdb"), "-h", "127.0.0.1", "-p", str(port),
+                       "-U", "grader", "linear_classification_shards"],
+                      env={**os.environ, "PGPASSWORD": password})
+        assert r.returncode == 0, r.stdout + r.stderr
+        server = f"postgresql://grader:{password}@127.0.0.1:{port}"
+        yield {"url": f"{server}/linear_classification", "shards_url": f"{server}/linear_classification_shards",
                "base": base}
     finally:
         run_as_pg([os.path.join(pg_bin, "pg_ctl"), "-D", pgdata, "-m", "fast", "-w", "stop"])
@@ -93,6 +98,25 @@ def postgres():
 def nbgrader(args, course_dir, env, **kw):
     return subprocess.run([NBGRADER] + args, cwd=course_dir, env=env,
                           capture_output=True, text=True, **kw)
+
+
+def write_submissions(course_dir, a, students):
+    """Fill the release with correct (True) or partly wrong (False) answers per student."""
+    release = os.path.join(course_dir, "release", a)
+    solutions = dc.source_solutions(course_dir, a)
+    for student, correct in students.items():
+        dest = os.path.join(course_dir, "submitted", student, a)
+        os.makedirs(dest)
+        for name in os.listdir(release):
+            if name.endswith(".ipynb"):
+                nb = nbformat.read(os.path.join(release, name), as_version=4)
+                nb = dc.fill_notebook(nb, dc.answers_for(a, correct), fallback=solutions.get(name))
+                nbformat.write(nb, os.path.join(dest, name))
+            else:
+                src = os.path.join(release, name)
+                (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(dest, name))
+        with open(os.path.join(dest, "timestamp.txt"), "w") as f:
+            f.write("2026-01-01 12:00:00.000000 UTC")
 
 
 def test_grading_cycle_on_postgres_with_two_graders(postgres):
@@ -112,22 +136,7 @@ def test_grading_cycle_on_postgres_with_two_graders(postgres):
     r = nbgrader(["generate_assignment", a, "--force"], course_dir, env)
     assert r.returncode == 0, r.stdout + r.stderr
 
-    # --- submissions -----------------------------------------------------------------
-    release = os.path.join(course_dir, "release", a)
-    solutions = dc.source_solutions(course_dir, a)
-    for student, correct in STUDENTS.items():
-        dest = os.path.join(course_dir, "submitted", student, a)
-        os.makedirs(dest)
-        for name in os.listdir(release):
-            if name.endswith(".ipynb"):
-                nb = nbformat.read(os.path.join(release, name), as_version=4)
-                nb = dc.fill_notebook(nb, dc.answers_for(a, correct), fallback=solutions.get(name))
-                nbformat.write(nb, os.path.join(dest, name))
-            else:
-                src = os.path.join(release, name)
-                (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(dest, name))
-        with open(os.path.join(dest, "timestamp.txt"), "w") as f:
-            f.write("2026-01-01 12:00:00.000000 UTC")
+    write_submissions(course_dir, a, STUDENTS)
 
     # --- two graders at once ----------------------------------------------------------
     t0 = time.time()
@@ -193,3 +202,42 @@ def test_grading_cycle_on_postgres_with_two_graders(postgres):
         assert cur.fetchone()[0] == len(STUDENTS) * n_grade_cells
     conn.close()
     print(f"two concurrent autograde processes took {elapsed:.1f}s")
+
+
+def test_trusted_grader_in_two_shards_at_once_on_postgres(postgres):
+    """`python -m autograder grade --shard 1/2` and `--shard 2/2` at the same time,
+    sharing one PostgreSQL gradebook: everyone graded once, right scores, no duplicates."""
+    import psycopg2
+    from nbgrader.api import Gradebook
+
+    course_dir = os.path.join(postgres["base"], "course-shards")
+    a = dc.pick_assignment()
+    dc.make_course(course_dir, a)
+    env = dict(os.environ, NBGRADER_DB_URL=postgres["shards_url"],
+               PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    r = nbgrader(["generate_assignment", a, "--force"], course_dir, env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    students = {f"{name}{i}": i % 2 == 1 for name in ("ana", "ben", "cho") for i in (1, 2)}
+    write_submissions(course_dir, a, students)
+    graders = [subprocess.Popen([sys.executable, "-m", "autograder", "grade", a, "--root", course_dir,
+                                 "--shard", f"{k}/2", "--jobs", "1", "--quiet", "--csv", "", "--report", ""],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+               for k in (1, 2)]
+    outputs = [p.communicate(timeout=420)[0] for p in graders]
+    for p, out in zip(graders, outputs):
+        assert p.returncode == 0, out[-5000:]
+        for bad in ("IntegrityError", "OperationalError", "Traceback", "locked"):
+            assert bad not in out, out[-5000:]
+    graded = sum(int(out.split("graded ")[1].split(",")[0]) for out in outputs)
+    assert graded == len(students), outputs
+    assert not os.path.exists(os.path.join(course_dir, "gradebook.db")), "fell back to sqlite"
+    with Gradebook(postgres["shards_url"]) as gb:
+        max_code = gb.find_assignment(a).max_code_score
+        for student, correct in students.items():
+            code = gb.find_submission(a, student).code_score
+            assert (code == max_code) if correct else (code < max_code), (student, code, max_code)
+    with psycopg2.connect(postgres["shards_url"]) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM submitted_assignment")
+        assert cur.fetchone()[0] == len(students)
+    conn.close()
