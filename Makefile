@@ -52,7 +52,7 @@ grade: install
 # Benchmarks (not tests): grading throughput against plain nbgrader, widget
 # latency, notebook run-all time.  See bench/README.md.
 bench: install
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 student-bundle: install
 	$(PY) scripts/student_bundle.py build/student-bundle

@@ -26,7 +26,10 @@ def _db_url(root: Path) -> str:
 
 def _print_grades(root: Path, csv: Path | None) -> None:
     frame = report.grade_frame(_db_url(root))
-    print(report.summary_table(frame).to_string())
+    table = report.summary_table(frame)
+    print(table.to_string())
+    if table.apply(lambda column: column.astype(str).str.endswith("*")).any().any():
+        print("* written answers still to be graded by hand (formgrader)")
     if csv:
         print(f"\nwrote {report.write_csv(frame, csv)}")
 

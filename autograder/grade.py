@@ -100,6 +100,19 @@ def sqlite_without_lock_errors() -> None:
     sqlite_without_lock_errors.done = True
 
 
+def quiet_library_warnings() -> None:
+    """Keep the instructor's terminal readable: nbgrader's gradebook code trips
+    SQLAlchemy's autoflush warnings, and nbformat warns about notebooks saved
+    without cell ids (the grader gives every cell an id before writing)."""
+    import warnings
+
+    from nbformat.warnings import MissingIDFieldWarning
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+
+
 def fingerprint(folder: Path) -> str:
     """A hash of every file of a submission (names and contents)."""
     h = hashlib.sha256(VERSION.encode())
@@ -206,6 +219,7 @@ class Grader:
         self.progress = progress
         self.state_dir = self.root / ".autograder" / "state"
         sqlite_without_lock_errors()
+        quiet_library_warnings()
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
 

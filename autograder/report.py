@@ -41,14 +41,19 @@ def grade_frame(db_url: str) -> pd.DataFrame:
 
 
 def summary_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Totals per assignment as "score/max" text, plus the overall total."""
+    """Totals per assignment as "score/max" text, plus the overall total.
+
+    A "*" marks a submission with written answers still to be graded by hand.
+    """
     names = [c for c in frame.columns if ":" not in c]
     table = pd.DataFrame(index=frame.index)
     total, total_max = 0.0, 0.0
     for name in names:
         maxima = frame[f"{name}:max"].dropna()
         top = float(maxima.max()) if len(maxima) else 0.0
-        table[name] = [("-" if pd.isna(v) else f"{v:g}/{top:g}") for v in frame[name]]
+        manual = frame.get(f"{name}:needs_manual", pd.Series(0, index=frame.index)).fillna(0)
+        table[name] = [("-" if pd.isna(v) else f"{v:g}/{top:g}" + ("*" if m else ""))
+                       for v, m in zip(frame[name], manual)]
         total = total + frame[name].fillna(0)
         total_max += top
     table["total"] = [f"{v:g}/{total_max:g}" for v in total] if names else []
