@@ -229,7 +229,7 @@ def test_trusted_grader_in_two_shards_at_once_on_postgres(postgres):
     outputs = [p.communicate(timeout=420)[0] for p in graders]
     for p, out in zip(graders, outputs):
         assert p.returncode == 0, out[-5000:]
-        for bad in ("IntegrityError", "OperationalError", "Traceback", "locked", "failed "):
+        for bad in ("IntegrityError", "OperationalError", "Traceback", "locked", "\n  failed "):
             assert bad not in out, out[-5000:]
     graded = sum(int(out.split("graded ")[1].split(",")[0]) for out in outputs)
     assert graded == len(students), outputs
