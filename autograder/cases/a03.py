@@ -118,10 +118,17 @@ register(Check("log_sigmoid.stable", "log_sigmoid", _stable_calls, _judge_log_si
 
 # --- predict_proba ---------------------------------------------------------------------
 def _proba_random(rng):
+    """Random data in which one row always has a score between 12 and 30 in size.
+
+    Moderate scores alone would let a sigmoid that clips its input at +-10
+    pass on some draws and fail on others: the grade must not be luck.
+    """
     calls = []
     for n, d in ((1, 1), (10, 2), (40, 5)):
         X = np.column_stack([rng.normal(size=(n, d - 1)), np.ones(n)]) if d > 1 else rng.normal(size=(n, d))
         w = rng.normal(size=d) * 2
+        score = rng.uniform(12.0, 30.0) * rng.choice([-1.0, 1.0])
+        X[rng.integers(n)] = w * (score / (w @ w))  # this row's score x.w is `score`
         calls.append(Call((X, w), about=f"X of shape ({n}, {d}) and w of shape ({d},)"))
     return calls
 

@@ -107,3 +107,38 @@ def test_verdicts_do_not_depend_on_the_random_inputs(fn, code):
     for check_id in cases.checks_of(fn):
         verdicts = {_verdict(check_id, impl, seed) for seed in range(8)}
         assert len(verdicts) == 1, f"{check_id} passes for some seeds and fails for others"
+
+
+def _notebook_namespace(name, replacement=None):
+    """The source notebook's solutions, as a student's kernel would hold them, with one
+    function replaced (other functions that call it then use the replacement)."""
+    from ..conftest import source_notebook
+
+    nb = source_notebook(name)
+    namespace = {"np": np}
+    for index in catalogue.solution_cells(nb).values():
+        exec(nb.cells[index].source, namespace)
+    if replacement:
+        exec(replacement, namespace)
+    return namespace
+
+
+def _wrong_by_assignment():
+    for name in ASSIGNMENTS:
+        for fn, versions in catalogue.entries(name)[0].items():
+            for version, code in versions:
+                yield pytest.param(name, code, id=f"{fn}-{version}")
+
+
+@pytest.mark.parametrize("name,code", list(_wrong_by_assignment()))
+def test_no_check_of_any_function_depends_on_luck(name, code):
+    """A wrong function also reaches the functions that call it (predict_proba calls the
+    student's sigmoid): every check of the assignment must still give the same verdict
+    whatever the seed."""
+    from ..conftest import source_notebook
+
+    namespace = _notebook_namespace(name, code)
+    for fn in catalogue.solution_cells(source_notebook(name)):
+        for check_id in cases.checks_of(fn):
+            verdicts = {_verdict(check_id, namespace[fn], seed) for seed in range(6)}
+            assert len(verdicts) == 1, f"{check_id} passes for some seeds and fails for others"
