@@ -220,6 +220,7 @@ class Grader:
         self.state_dir = self.root / ".autograder" / "state"
         sqlite_without_lock_errors()
         quiet_library_warnings()
+        from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
 
