@@ -59,6 +59,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from _common import table  # noqa: E402  (bench/ is on sys.path: scripts run from here)
 # nbgrader runs `alembic` / `jupyter` from PATH: this interpreter's bin first.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 os.environ.pop("NBGRADER_EXECUTION", None)
@@ -289,23 +291,6 @@ def kind_summary(scores: dict, kinds: dict) -> list[tuple]:
 
 
 # --- main ----------------------------------------------------------------------------
-def _numeric(text: str) -> bool:
-    try:
-        float(text.rstrip("xs%").strip())
-        return True
-    except ValueError:
-        return False
-
-
-def table(rows: list[tuple], headers: tuple) -> str:
-    cells = [tuple(str(c) for c in r) for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
-    out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.rjust(w) if i and _numeric(c) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
-    return "\n".join(out)
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)

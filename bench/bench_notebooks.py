@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from _common import table  # noqa: E402  (bench/ is on sys.path: scripts run from here)
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 os.environ.pop("NBGRADER_EXECUTION", None)
 
@@ -88,22 +90,6 @@ def run_once(path: Path, timeout: int) -> dict:
     run = (cells[-1]["end"] - cells[0]["start"]) if cells else float("nan")
     return {"total_s": total, "run_s": run, "startup_s": (cells[0]["start"] - t0) if cells else float("nan"),
             "code_cells": len(cells), "cells": cells, "errors": errors}
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text.rstrip("xs%").strip())
-        return True
-    except ValueError:
-        return False
-
-
-def table(rows: list[tuple], headers: tuple) -> str:
-    cells = [tuple(str(c) for c in r) for r in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.rjust(w) if i and _numeric(c) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
-    return "\n".join(out)
 
 
 def main(argv=None) -> int:

@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from _common import table  # noqa: E402  (bench/ is on sys.path: scripts run from here)
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 os.environ.pop("NBGRADER_EXECUTION", None)
 
@@ -161,22 +163,6 @@ def pct(values: list, q: float) -> float:
     import numpy as np
 
     return float(np.percentile(values, q)) if values else float("nan")
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text.rstrip("xs%").strip())
-        return True
-    except ValueError:
-        return False
-
-
-def table(rows: list[tuple], headers: tuple) -> str:
-    cells = [tuple(str(c) for c in r) for r in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.rjust(w) if i and _numeric(c) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
-    return "\n".join(out)
 
 
 def main(argv=None) -> int:

@@ -25,6 +25,8 @@ from nbgrader.api import Gradebook
 
 from autograder import catalogue, course, demo
 
+from ..conftest import one_assignment_root
+
 A01 = "01_binary_classification"
 FULL = 9.0
 
@@ -32,13 +34,9 @@ FULL = 9.0
 @pytest.fixture(scope="session")
 def base_root(tmp_path_factory):
     """A course root with assignment 01 released; cells time out after 4 s."""
-    root = course.new_course_root(tmp_path_factory.mktemp("grader") / "course")
-    for other in course.assignments(root):
-        if other != A01:
-            shutil.rmtree(root / "source" / other)
+    root = one_assignment_root(tmp_path_factory.mktemp("grader") / "course", A01)
     with open(root / "nbgrader_config.py", "a") as f:
         f.write("\nc.Execute.timeout = 4\n")
-    course.generate_release(root, [A01])
     return root
 
 

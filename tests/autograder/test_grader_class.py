@@ -76,11 +76,7 @@ def test_scores_identical_to_plain_nbgrader_on_the_demo_class(tmp_path):
 @pytest.fixture(scope="module")
 def class_root(tmp_path_factory):
     """Assignment 01 with ten students who all deserve full marks."""
-    root = course.new_course_root(tmp_path_factory.mktemp("class10") / "course")
-    for other in course.assignments(root):
-        if other != A01:
-            shutil.rmtree(root / "source" / other)
-    course.generate_release(root, [A01])
+    root = one_assignment_root(tmp_path_factory.mktemp("class10") / "course", A01)
     source = (root / "source" / A01 / f"{A01}.ipynb").read_bytes()
     demo.write_submissions(root, {f"s{i:02d}": {A01: source} for i in range(10)})
     return root
