@@ -62,7 +62,7 @@ def _judge_central_differences(call, returned):
     z = np.asarray(call.args[0], dtype=float)
     got, message = as_numeric(returned, z, scalar=(z.shape == ()))
     if message:
-        return message + f" for {call.about}"
+        return message
     h = 1e-5
     slope = (ref.sigmoid(z + h) - ref.sigmoid(z - h)) / (2 * h)
     err = np.abs(got.astype(float) - slope)
@@ -97,7 +97,7 @@ def _judge_log_sigmoid(call, returned):
     expected = np.asarray(ref.log_sigmoid(*call.args))
     got, message = as_numeric(returned, expected, scalar=(expected.shape == ()))
     if message:
-        return message + f" for {call.about}"
+        return message
     z = np.asarray(call.args[0], dtype=float)
     bad = np.isneginf(got) & np.isfinite(expected)
     if bad.any():

@@ -44,7 +44,7 @@ def _row_sum_judge(kind):
         expected = ref.softmax(*call.args)
         got, message = as_numeric(returned, expected)
         if message:
-            return message + f" for {call.about}"
+            return message
         if np.all(np.isfinite(got)):
             sums = got.sum(axis=-1)
             if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
@@ -87,7 +87,7 @@ def _one_hot_judge(call: Call, returned: wire.Returned) -> str | None:
     if message:
         if returned.array is not None and returned.array.ndim == 2 and returned.array.shape[0] == expected.shape[0]:
             message += ": one column per class 0 .. C-1, so C columns even when some classes do not occur in y"
-        return message + f" for {call.about}"
+        return message
     if got.dtype.kind != "f":
         return (f"returned an array of dtype {got.dtype}; one_hot must return floats (e.g. start from "
                 f"np.zeros((N, C))) for {call.about}")
@@ -162,7 +162,7 @@ def _grad_judge(call: Call, returned: wire.Returned) -> str | None:
     if message:
         if returned.array is not None and returned.array.shape == W.shape[::-1]:
             message += ": it looks transposed; the gradient has the shape of W, (C, d), so use (P - Y).T @ X"
-        return message + f" for {call.about}"
+        return message
     message = against(ref.softmax_nll_grad, "grad", input_index=None)(call, returned)
     if not message:
         return None

@@ -107,6 +107,9 @@ def _judge(check: Check, calls: list, outcomes: Any) -> dict:
             return fail(f"{name} raised an error{where}: {error}")
         returned = wire.decode_result(outcome.get("value"))
         message = check.judge(call, returned)
+        if message and call.about and call.about not in message:
+            # Every verdict names the input it failed on; judges need not repeat it.
+            message = f"{message.rstrip('.')} (for {call.about})"
         if message:
             return fail(f"{name}: {message}" + ("" if message.rstrip().endswith(".") else "."))
         if check.check_inputs_unchanged:
@@ -189,7 +192,7 @@ def against(reference: Callable, kind: str, *, input_index: int | None = 0, inpu
         got, message = as_numeric(returned, expected, integer=(kind == "labels"),
                                   scalar=(expected.shape == ()))
         if message:
-            return message + (f" for {call.about}" if call.about else "")
+            return message
         inputs = None
         if input_index is not None and input_index < len(call.args):
             candidate = call.args[input_index]
@@ -208,7 +211,7 @@ def against(reference: Callable, kind: str, *, input_index: int | None = 0, inpu
             raise ValueError(kind)
         message = compare(got, expected, inputs=inputs, input_name=input_name, **tol)
         if message:
-            return message + (f" (for {call.about})" if call.about else "")
+            return message
         return None
 
     return judge
