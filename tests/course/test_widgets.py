@@ -43,12 +43,20 @@ def test_classifier_explorer_flip_gives_complement():
     assert flipped == pytest.approx(1 - acc, abs=2e-3)
 
 
-def test_explorers_skip_while_grading(monkeypatch, capsys):
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    assert widgets.explore_classifier() is None
-    assert "skipped while grading" in capsys.readouterr().out
+def _shown_explorers():
+    return [name for name in dir(widgets) if name.startswith("explore_")]
+
+
+@pytest.mark.parametrize("name", _shown_explorers())
+def test_explorers_skip_while_grading(name, monkeypatch, capsys):
+    """Every explorer a notebook shows does nothing while nbgrader grades, and works otherwise."""
+    show = getattr(widgets, name)
+    for mode in ("autograde", "validate"):
+        monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+        assert show() is None
+        assert "skipped while grading" in capsys.readouterr().out
     monkeypatch.delenv("NBGRADER_EXECUTION")
-    assert isinstance(widgets.explore_classifier(), widgets.Explorer)
+    assert isinstance(show(), widgets.Explorer)
 
 
 def _explorers():
