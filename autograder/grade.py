@@ -40,7 +40,7 @@ import re
 import sys
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -69,7 +69,6 @@ class Outcome:
     seconds: float = 0.0
     exec_seconds: float = 0.0
     restarts: int = 0
-    notes: list = field(default_factory=list)
 
 
 # --- the course root and nbgrader -----------------------------------------------
@@ -296,7 +295,7 @@ class Grader:
             from .sandbox import Executor
 
             self._executor = Executor(self.sandbox_config(), jobs=self.jobs)
-            features = getattr(self._executor, "_features", {})
+            features = self._executor.features
             off = sorted(k for k, v in features.items() if not v)
             if off and self.progress:
                 print(f"WARNING: grading WITHOUT these sandbox protections: {', '.join(off)}",
@@ -304,7 +303,7 @@ class Grader:
         return self._executor
 
     def features(self) -> dict:
-        return dict(getattr(self.executor(), "_features", {}))
+        return self.executor().features
 
     # stage 1
     def prepare(self, job: Job) -> tuple[list[Path], str]:
@@ -391,7 +390,6 @@ class Grader:
                         outcomes.append(outcome)
                         bar.update(1)
                         continue
-                    outcome.notes = [p.name for p in notebooks]
                     future = pool.submit(self._execute_all, notebooks)
                     in_flight[future] = (job, notebooks, start, fp, outcome)
                 done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)

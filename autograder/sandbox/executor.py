@@ -497,6 +497,11 @@ class Executor:
         self.preload_failed = dict(self._zygote.info.get("failed", {}))
         self._closed = False
 
+    @property
+    def features(self) -> dict:
+        """The sandbox features in force for this executor's kernels (feature -> bool)."""
+        return dict(self._features)
+
     def _claim_uids(self, base: int, n: int) -> list:
         """Reserve ``n`` sandbox uids with lock files held for our lifetime.
 
