@@ -125,6 +125,7 @@ class Roster:
     COLUMNS = ("student_id", "login", "lms_id", "name", "email")
 
     def __init__(self, rows: list[dict[str, str]]):
+        self.rows = list(rows)
         self.ids: set[str] = set()
         self._exact: dict[str, set[str]] = {}
         self._loose: dict[str, set[str]] = {}   # derived keys: squashed names, e-mail user names
