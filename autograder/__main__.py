@@ -163,6 +163,18 @@ def cmd_html_report(args) -> int:
     return 0
 
 
+def cmd_similarity(args) -> int:
+    from . import similarity
+
+    root = Path(args.root).resolve()
+    path, pairs = similarity.write_report(root, args.assignment, Path(args.out) if args.out else None,
+                                          args.threshold)
+    for p in pairs:
+        print(f"{p.a} ~ {p.b}: {p.similarity_a:.0%} / {p.similarity_b:.0%}")
+    print(f"{len(pairs)} pair(s) at or above {args.threshold:.0%}; wrote {path} (a report to read, not a grade)")
+    return 0
+
+
 def cmd_report(args) -> int:
     _print_grades(Path(args.root), Path(args.csv) if args.csv else None)
     return 0
@@ -209,6 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=None, help="the report's folder (default: ROOT/reports)")
     p.add_argument("--db-url", default=None, help="the gradebook (default: the course's nbgrader_config.py)")
     p.set_defaults(func=cmd_html_report)
+
+    p = sub.add_parser("similarity", help="which submissions' graded code looks alike (an HTML report)")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--root", default=".", help="the course root (default: the current directory)")
+    p.add_argument("--out", default=None, help="the report's folder (default: ROOT/reports)")
+    p.add_argument("--threshold", type=float, default=0.5,
+                   help="report pairs sharing at least this fraction of code fingerprints (default 0.5)")
+    p.set_defaults(func=cmd_similarity)
     args = parser.parse_args(argv)
     return args.func(args)
 
