@@ -55,6 +55,7 @@ from ._proto import pack, recv_frame, send_frame
 
 DEATH_NOTE_EXIT = 71  # kernel_main crashed in our own code
 OUTPUT_TRUNCATED = "\n... output truncated (this cell printed more than {n} bytes)\n"
+NOTEBOOK_TRUNCATED = "\n... output truncated (the outputs of this notebook reached their limit)\n"
 
 
 # --------------------------------------------------------------------------- zygote side
@@ -313,8 +314,10 @@ class _Capture:
         """Past the cap: one notice, then nothing more but (at most) one short error."""
         if not self.truncated:
             self.truncated = True
-            self.outputs.append({"output_type": "stream", "name": "stdout",
-                                 "text": OUTPUT_TRUNCATED.format(n=self.cap)})
+            self.outputs.append({"output_type": "stream", "name": "stdout", "text": self._notice()})
+
+    def _notice(self) -> str:
+        return OUTPUT_TRUNCATED.format(n=self.cap) if self.cap >= self.default_cap else NOTEBOOK_TRUNCATED
 
     def stream(self, name: str, text: str):
         if not text:
@@ -326,7 +329,7 @@ class _Capture:
             data = text.encode("utf-8", "replace")
             room = self._room(len(data))
             if room < len(data):
-                text = data[:room].decode("utf-8", "ignore") + OUTPUT_TRUNCATED.format(n=self.cap)
+                text = data[:room].decode("utf-8", "ignore") + self._notice()
                 self.truncated = True
             self.nbytes += room
             last = self.outputs[-1] if self.outputs else None
