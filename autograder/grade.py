@@ -197,7 +197,7 @@ def not_copied(folder: Path, max_bytes: int) -> tuple[dict[bytes, str], str]:
         else:
             continue
         skipped[rel] = why
-        if rel.endswith(b".ipynb") and not refuse:
+        if rel.endswith(b".ipynb") and b"/" not in rel and not refuse:  # nbgrader grades top-level ones
             refuse = f"the notebook {os.fsdecode(rel)!r} is {why}, so it was not graded"
     return skipped, refuse
 

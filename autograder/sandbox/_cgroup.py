@@ -65,6 +65,8 @@ def _v2(own: dict) -> tuple[Hierarchy | None, str]:
     if mount is None:
         return None, "no cgroup2 mount"
     base = os.path.join(mount, own.get("", "/").lstrip("/"))
+    if os.path.basename(base).startswith(f"{PREFIX}grader-"):
+        base = os.path.dirname(base)  # the leaf we moved ourselves into, below
     try:
         with open(os.path.join(base, "cgroup.controllers")) as f:
             if "memory" not in f.read().split():
@@ -73,8 +75,19 @@ def _v2(own: dict) -> tuple[Hierarchy | None, str]:
         with open(control) as f:
             enabled = "memory" in f.read().split()
         if not enabled:
-            with open(control, "w") as f:  # refused (EBUSY) where our cgroup holds processes
-                f.write("+memory")
+            try:
+                with open(control, "w") as f:
+                    f.write("+memory")
+            except OSError:
+                # v2 lets a cgroup with processes of its own have no controlled children:
+                # in a delegated cgroup (systemd-run --scope -p Delegate=yes) the grader
+                # moves itself into a leaf first.  Not exercised on the v1 test machine.
+                leaf = os.path.join(base, f"{PREFIX}grader-{os.getpid()}")
+                os.makedirs(leaf, exist_ok=True)
+                with open(os.path.join(leaf, "cgroup.procs"), "w") as f:
+                    f.write(str(os.getpid()))
+                with open(control, "w") as f:
+                    f.write("+memory")
     except OSError as exc:
         return None, f"cgroup2 memory controller not usable under {base}: {exc.strerror or exc}"
     # memory.swap.max appears in a child once it exists; create() sets it there

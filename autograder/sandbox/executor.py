@@ -777,7 +777,6 @@ class Executor:
                 self._finish(result, i, status, count, outputs, secs, kernels - 1)
                 if status == "budget":
                     kernel = None
-                    result.stopped = self._budget_message()
                     self._out_of_time(result, todo[pos + 1:])
                     break
                 if status in ("ok", "error"):
@@ -824,7 +823,8 @@ class Executor:
     def _out_of_time(self, result, indices):
         msg = (f"This cell was not run: the notebook used up its time budget of {self.notebook_timeout:g} "
                "seconds before reaching it.")
-        result.stopped = result.stopped or msg
+        result.stopped = (f"stopped at its time budget of {self.notebook_timeout:g} s; "
+                          "the cells not reached were not run")
         for i in indices:
             result.nb.cells[i].outputs = [_error("CellNotRunError", msg)]
             result.cells[i].status = "not_run"

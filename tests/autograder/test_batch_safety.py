@@ -26,7 +26,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder import catalogue, course, demo
 from autograder.sandbox import Executor, SandboxConfig, sandbox_report
-from autograder.sandbox.executor import UidLockError
 
 from ..conftest import one_assignment_root
 
@@ -103,9 +102,11 @@ def grade_measured(root: Path, env: dict, *args: str):
 
 
 @pytest.fixture(scope="module")
-def lock_squatter(tmp_path_factory):
+def lock_squatter():
     """Another local user who made $TMPDIR/autograder-sandbox-uids and holds every lock in it."""
-    tmpdir = tmp_path_factory.mktemp("shared-tmp")
+    import tempfile
+
+    tmpdir = Path(tempfile.mkdtemp(prefix="shared-tmp-", dir="/tmp"))  # pytest's own is root-only
     tmpdir.chmod(0o1777)
     code = ("import fcntl, os, resource, sys, time\n"
             "resource.setrlimit(resource.RLIMIT_NOFILE, (5000, 5000))\n"
@@ -122,6 +123,7 @@ def lock_squatter(tmp_path_factory):
     yield tmpdir, proc
     proc.kill()
     proc.wait()
+    shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +231,8 @@ def test_bad_lock_directory_is_refused_without_suggesting_unsandboxed(graded, tm
     assert "unsandboxed" not in done.stderr + done.stdout
     bad.chmod(0o700)
     os.chown(bad, NOBODY, NOBODY)
+    from autograder.sandbox.executor import UidLockError
+
     with pytest.raises(UidLockError, match="owned by uid 65534"):
         Executor(SandboxConfig(uid_lock_dir=str(bad), uid_base=UID_BASE))
 
@@ -253,6 +257,13 @@ def ex():
 def own_cgroups():
     h = REPORT.cgroup
     return [n for n in os.listdir(h.base) if n.startswith(f"autograder-{os.getpid()}-")] if h else []
+
+
+def machine_has_memory_cgroups() -> bool:
+    """Read from the machine, not from the code under test."""
+    with open("/proc/self/mountinfo") as f:
+        fs = [line.split(" - ")[1].split() for line in f if " - cgroup" in line]
+    return any(t == "cgroup" and "memory" in o.split(",") for t, _, o in fs) or any(t == "cgroup2" for t, *_ in fs)
 
 
 FORK_FOUR = r"""
@@ -287,7 +298,7 @@ print("wrote", written >> 20, "MiB")
 """
 
 
-@pytest.mark.skipif(not REPORT.get("memory_cgroup"), reason=f"no memory cgroup: {REPORT.reasons}")
+@pytest.mark.skipif(not machine_has_memory_cgroups(), reason="no memory cgroup on this machine")
 def test_memory_limit_holds_for_the_kernel_as_a_whole(ex):
     assert "per kernel" in REPORT.memory and f"cgroup v{REPORT.cgroup.version}" in REPORT.memory
     res = ex.run(new_notebook(cells=[new_code_cell(FORK_FOUR), new_code_cell("print('next')")]))
@@ -353,3 +364,32 @@ def test_every_output_channel_is_capped_and_errors_survive(ex):
     last = [o for o in res.nb.cells[-1].outputs if o.output_type == "error"]
     assert last and last[0].ename == "KeyError", res.nb.cells[-1].outputs
     assert res.cells[-1].status == "error"
+
+
+def test_fingerprint_reads_no_link_no_fifo_and_no_more_than_its_cap(tmp_path):
+    from autograder.grade import FINGERPRINT_BYTES, fingerprint
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"notes-\xff.txt"), "wb") as f:
+        f.write(b"v1")
+    os.symlink("/proc/self/mem", folder / "memory")
+    os.mkfifo(folder / "pipe")  # opening it would block for ever
+    with open(folder / "sparse.bin", "wb") as f:
+        f.truncate(100 << 30)
+    t0 = time.monotonic()
+    first = fingerprint(folder)
+    assert time.monotonic() - t0 < 30
+    assert fingerprint(folder) == first, "stable"
+    with open(os.path.join(os.fsencode(folder), b"notes-\xff.txt"), "wb") as f:
+        f.write(b"v2")
+    second = fingerprint(folder)
+    assert second != first, "a changed file changes it"
+    os.unlink(folder / "memory")
+    os.symlink("/etc/shadow", folder / "memory")
+    third = fingerprint(folder)
+    assert third != second, "a changed link changes it"
+    with open(folder / "sparse.bin", "r+b") as f:
+        f.truncate((100 << 30) + 1)
+    assert fingerprint(folder) != third, "a change past the cap still shows (size and mtime)"
+    assert FINGERPRINT_BYTES < 1 << 30
