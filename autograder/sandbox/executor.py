@@ -283,7 +283,10 @@ class _Kernel:
         self.cgroup = None
         if ex._cgroup is not None:
             # Made here, joined by the namespace init before it forks the kernel.
-            self.cgroup = _cgroup.create(ex._cgroup, ex.cfg.memory_bytes)
+            try:
+                self.cgroup = _cgroup.create(ex._cgroup, ex.cfg.memory_bytes)
+            except OSError as exc:  # never a kernel without its limit
+                raise _KernelGone(f"the kernel's memory cgroup could not be made: {exc}") from None
             spec = {**spec, "cgroup": self.cgroup}
         self.sock, ipc_child = socket.socketpair()
         self.status, st_child = socket.socketpair()
