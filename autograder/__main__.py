@@ -146,6 +146,16 @@ def cmd_sandbox_report(args) -> int:
         why = "" if ok else f"  ({report.reasons.get(feature, 'unavailable')})"
         print(f"{feature:14s} {'yes' if ok else 'NO'}{why}")
     print(f"memory limit   {report.memory}")
+    if report.get("root"):
+        import os
+
+        from .sandbox.executor import SandboxConfig, UidLockError, _trusted_lock_dir
+
+        try:
+            os.close(_trusted_lock_dir(SandboxConfig.uid_lock_dir))
+            print(f"uid locks      {SandboxConfig.uid_lock_dir} (owned by root, mode 0700)")
+        except UidLockError as exc:
+            print(f"uid locks      NOT USABLE: {exc}")
     return 0
 
 

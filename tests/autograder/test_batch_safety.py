@@ -326,6 +326,7 @@ def test_sandbox_report_says_what_the_machine_enforces():
         assert "per kernel" in line and "cgroup v" in line, line
     else:
         assert "per process only" in line, line
+    assert "uid locks      /run/autograder/uids (owned by root, mode 0700)" in done.stdout, done.stdout
 
 
 def test_time_budget_counts_replays_after_kernel_deaths():
