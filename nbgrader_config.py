@@ -46,6 +46,16 @@ c.LimitOutput.max_traceback = 50
 c.OverwriteCells.add_missing_cells = True
 # Students are created in the gradebook as their submissions arrive.
 c.Autograde.create_student = True
+# `python -m autograder grade` (autograder/grade.py): limits per notebook.
+# All cells together, kernel restarts and replays included, get 5 minutes;
+# the cells not reached are graded as not run.
+c.Autograder.notebook_timeout = 300
+# The kernel and every process it forks share this memory, tmpfs included
+# (a cgroup per kernel where the machine has one: `python -m autograder sandbox-report`).
+c.Autograder.memory_bytes = 3 << 30
+# Outputs kept in autograded/: per cell, and for the whole notebook.
+c.Autograder.max_output_bytes = 1 << 20
+c.Autograder.max_notebook_output_bytes = 8 << 20
 
 
 # --- feedback ---------------------------------------------------------------

@@ -85,6 +85,7 @@ def cmd_grade(args) -> int:
         shard = (k, n)
     start = time.perf_counter()
     from .sandbox import SandboxUnavailable
+    from .sandbox.executor import UidLockError
 
     grader = Grader(root, jobs=args.jobs, force=args.force, allow_unsandboxed=args.allow_unsandboxed,
                     progress=not args.quiet)
@@ -96,6 +97,9 @@ def cmd_grade(args) -> int:
             return 0 if args.empty_ok else 1
         try:
             features = grader.features()
+        except UidLockError as exc:  # an admin's fix; grading unsandboxed would not be one
+            print(f"cannot grade: {exc}", file=sys.stderr)
+            return 2
         except SandboxUnavailable as exc:
             print(f"refusing to grade: {exc}\n"
                   "Students' code would run with your permissions. Fix the machine, or pass "
@@ -114,6 +118,9 @@ def cmd_grade(args) -> int:
           f"in {elapsed:.1f} s" + (f" ({len(graded) / elapsed:.1f} submissions/s)" if graded else ""))
     for o in failed:
         print(f"  failed {o.job.key}: {o.reason}")
+    for o in graded:
+        if o.reason:
+            print(f"  note {o.job.key}: {o.reason}")
     restarted = [o for o in graded if o.restarts]
     for o in restarted:
         print(f"  note {o.job.key}: the kernel died or timed out {o.restarts} time(s); "
@@ -138,6 +145,17 @@ def cmd_sandbox_report(args) -> int:
     for feature, ok in report.items():
         why = "" if ok else f"  ({report.reasons.get(feature, 'unavailable')})"
         print(f"{feature:14s} {'yes' if ok else 'NO'}{why}")
+    print(f"memory limit   {report.memory}")
+    if report.get("root"):
+        import os
+
+        from .sandbox.executor import SandboxConfig, UidLockError, _trusted_lock_dir
+
+        try:
+            os.close(_trusted_lock_dir(SandboxConfig.uid_lock_dir))
+            print(f"uid locks      {SandboxConfig.uid_lock_dir} (owned by root, mode 0700)")
+        except UidLockError as exc:
+            print(f"uid locks      NOT USABLE: {exc}")
     return 0
 
 

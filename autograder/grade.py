@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import time
 import zlib
@@ -112,13 +113,98 @@ def quiet_library_warnings() -> None:
     warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
 
 
+#: contents hashed per file; past this, a file's size and mtime stand for the rest
+FINGERPRINT_BYTES = 64 << 20
+
+
 def fingerprint(folder: Path) -> str:
-    """A hash of every file of a submission (names and contents)."""
+    """A hash of every entry of a submission (names and contents).
+
+    Whatever a student put there must not stop the batch: names are hashed
+    as bytes (``notes-\\xff.txt`` is a legal name), nothing is followed
+    (a symlink is hashed by its target's text, so ``/proc/self/mem`` is never
+    read), only regular files are opened, in chunks, and at most
+    ``FINGERPRINT_BYTES`` of each (a 100 GiB sparse file costs no more).
+    Plain submissions hash as before, so an upgrade regrades nothing.
+    """
     h = hashlib.sha256(VERSION.encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(folder)).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for rel, st in _entries(os.fsencode(folder)):
+        path = os.path.join(os.fsencode(folder), rel)
+        if stat.S_ISREG(st.st_mode):
+            h.update(rel + b"\0")
+            h.update(_file_digest(path, st))
+        elif stat.S_ISLNK(st.st_mode):
+            h.update(rel + b"\0symlink\0" + os.readlink(path) + b"\0")
+        elif not stat.S_ISDIR(st.st_mode):
+            h.update(rel + b"\0%o\0" % stat.S_IFMT(st.st_mode))
     return h.hexdigest()
+
+
+def _entries(root: bytes) -> list[tuple[bytes, os.stat_result]]:
+    """(relative path, lstat) of everything below ``root``, in a stable order."""
+    out, stack = [], [b""]
+    while stack:
+        rel = stack.pop()
+        with os.scandir(os.path.join(root, rel) if rel else root) as it:
+            for entry in it:
+                sub = os.path.join(rel, entry.name) if rel else entry.name
+                st = entry.stat(follow_symlinks=False)
+                out.append((sub, st))
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(sub)
+    return sorted(out, key=lambda e: e[0].split(b"/"))
+
+
+def _file_digest(path: bytes, st: os.stat_result) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the lstat
+            return hashlib.sha256(b"not a regular file").digest()
+        h, left = hashlib.sha256(), FINGERPRINT_BYTES
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            h.update(chunk)
+            left -= len(chunk)
+        if st.st_size > FINGERPRINT_BYTES:
+            h.update(b"\0size=%d mtime=%d" % (st.st_size, st.st_mtime_ns))
+        return h.digest()
+    finally:
+        os.close(fd)
+
+
+def not_copied(folder: Path, max_bytes: int) -> tuple[dict[bytes, str], str]:
+    """Entries of a submission nbgrader must not copy, and why; and a reason to refuse it, if any.
+
+    nbgrader copies every file of a submission with ``shutil.copy``, which
+    follows symlinks and copies sparse files in full: a link to
+    ``/etc/shadow`` would hand root's file to the kernel, a 100 GiB sparse
+    file would fill the disk.  Such entries are left out of ``autograded/``
+    (the notebook is still graded); a notebook that is itself one of them is
+    not graded.
+    """
+    skipped, refuse = {}, ""
+    for rel, st in _entries(os.fsencode(folder)):
+        if stat.S_ISDIR(st.st_mode):
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            why = "a symbolic link"
+        elif not stat.S_ISREG(st.st_mode):
+            why = "not a regular file"
+        elif st.st_size > max_bytes:
+            why = f"larger than {max_bytes // 1000 ** 2} MB"
+        else:
+            continue
+        skipped[rel] = why
+        if rel.endswith(b".ipynb") and b"/" not in rel and not refuse:  # nbgrader grades top-level ones
+            refuse = f"the notebook {os.fsdecode(rel)!r} is {why}, so it was not graded"
+    return skipped, refuse
+
+
+def _literal_glob(name: str) -> str:
+    """An fnmatch pattern matching exactly ``name`` (nbgrader's ignore list is globs)."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
@@ -222,6 +308,7 @@ class Grader:
         from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
+        self.not_copied: dict[str, dict[bytes, str]] = {}  # job key -> entries left out, and why
 
     # paths
     def submitted(self, job: Job) -> Path:
@@ -288,7 +375,21 @@ class Grader:
         disable = tuple(f for f in os.environ.get("AUTOGRADER_SANDBOX_DISABLE", "").split(",") if f)
         return SandboxConfig(cell_timeout=timeout, hide=[str(p) for p in hide if p.exists()],
                              allow=[str(p) for p in allow], allow_unsandboxed=self._allow_unsandboxed,
-                             disable=disable)
+                             disable=disable, **self.budgets())
+
+    def budgets(self) -> dict:
+        """The ``c.Autograder.*`` limits of nbgrader_config.py, as SandboxConfig fields."""
+        section = self.config.get("Autograder", {})
+        out = {}
+        for key, kind in (("notebook_timeout", float), ("memory_bytes", int), ("max_output_bytes", int),
+                          ("max_notebook_output_bytes", int), ("uid_lock_dir", str)):
+            if key in section:
+                try:
+                    out[key] = kind(section[key])
+                except (TypeError, ValueError):
+                    raise SystemExit(f"nbgrader_config.py: c.Autograder.{key} must be a {kind.__name__}, "
+                                     f"not {section[key]!r}") from None
+        return out
 
     def executor(self):
         if self._executor is None:
@@ -311,7 +412,13 @@ class Grader:
         from nbgrader.converters import Autograde
         from nbgrader.utils import capture_log, temp_attrs
 
-        with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student):
+        skipped, refuse = not_copied(self.submitted(job), int(self.coursedir.max_file_size) * 1000)
+        if refuse:
+            raise PrepareError(refuse)
+        self.not_copied[job.key] = skipped
+        ignore = list(self.coursedir.ignore) + [_literal_glob(os.fsdecode(os.path.basename(rel)))
+                                                for rel in skipped]
+        with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student, ignore=ignore):
             app = Autograde(coursedir=self.coursedir, parent=self.api)
             app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
             app.force = True
@@ -365,7 +472,11 @@ class Grader:
     def run(self, jobs: list[Job]) -> list[Outcome]:
         todo, outcomes = [], []
         for job in jobs:
-            if self.is_done(job):
+            try:
+                done = self.is_done(job)
+            except Exception:  # whatever is in the folder, it is graded (or reported) below
+                done = False
+            if done:
                 outcomes.append(Outcome(job, "skipped", "already graded"))
             else:
                 todo.append(job)
@@ -378,15 +489,21 @@ class Grader:
                 while queue_ and len(in_flight) < 2 * self.jobs:
                     job = queue_.pop(0)
                     start = time.perf_counter()
-                    fp = fingerprint(self.submitted(job))
                     outcome = Outcome(job, "graded")
-                    try:
+                    try:  # one submission's files, however odd, never stop the batch
+                        fp = fingerprint(self.submitted(job))
                         notebooks, _ = self.prepare(job)
-                    except PrepareError as exc:
-                        outcome.status, outcome.reason = "failed", str(exc)
-                        outcome.score, outcome.max_score = self.submission_score(job)
+                    except Exception as exc:
+                        known = isinstance(exc, PrepareError)
+                        outcome.status = "failed"
+                        outcome.reason = str(exc) if known else f"could not prepare: {type(exc).__name__}: {exc}"
+                        try:
+                            outcome.score, outcome.max_score = self.submission_score(job)
+                            if known:  # the same files fail the same way: not retried until they change
+                                self.mark_done(job, outcome, fp)
+                        except Exception:
+                            pass
                         outcome.seconds = time.perf_counter() - start
-                        self.mark_done(job, outcome, fp)
                         outcomes.append(outcome)
                         bar.update(1)
                         continue
@@ -396,10 +513,15 @@ class Grader:
                 for future in done:
                     job, notebooks, start, fp, outcome = in_flight.pop(future)
                     try:
+                        notes = [f"{os.fsdecode(rel)!r} was not given to the kernel ({why})"
+                                 for rel, why in self.not_copied.pop(job.key, {}).items()]
                         for path, (result, verdicts) in zip(notebooks, future.result()):
                             self.finish(job, path, result, verdicts)
                             outcome.exec_seconds += result.exec_seconds
                             outcome.restarts += result.restarts
+                            if result.stopped:
+                                notes.append(f"{path.name}: {result.stopped}")
+                        outcome.reason = "; ".join(notes)
                         outcome.score, outcome.max_score = self.submission_score(job)
                         self.mark_done(job, outcome, fp)
                     except Exception as exc:  # never stop the batch

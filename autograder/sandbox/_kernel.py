@@ -49,11 +49,13 @@ import sys
 import threading
 import time
 
+from . import _cgroup
 from . import _linux as L
 from ._proto import pack, recv_frame, send_frame
 
 DEATH_NOTE_EXIT = 71  # kernel_main crashed in our own code
 OUTPUT_TRUNCATED = "\n... output truncated (this cell printed more than {n} bytes)\n"
+NOTEBOOK_TRUNCATED = "\n... output truncated (the outputs of this notebook reached their limit)\n"
 
 
 # --------------------------------------------------------------------------- zygote side
@@ -71,7 +73,11 @@ def init_main(spec: dict, ipc_fd: int, status_fd: int) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         # The zygote is our parent; if it goes, we go (and with us the namespace).
         L.prctl(L.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if spec.get("cgroup"):
+            # Before the kernel exists, so that it and all it forks share the one limit.
+            _cgroup.join(spec["cgroup"])
         applied, work = _setup(spec)
+        applied["memory_cgroup"] = bool(spec.get("cgroup"))
         kpid = os.fork()
         if kpid == 0:
             try:
@@ -253,14 +259,23 @@ def kernel_main(spec: dict, ipc_fd: int, applied: dict, work: str) -> None:
 
 
 class _Capture:
-    """Per-cell outputs in nbformat v4 shape, capped at ``cap`` bytes."""
+    """Per-cell outputs in nbformat v4 shape, capped at ``cap`` bytes.
+
+    Every byte a cell can make the grader store counts: stream text (UTF-8),
+    the data *and* metadata of display_data and execute_result, display
+    updates (their new size replaces the old), and errors however they are
+    raised (``_showtraceback``, ``showtraceback()`` in a loop).  Past the cap
+    a cell keeps one truncation notice and at most one short error, so that
+    a failing cell still fails.
+    """
 
     def __init__(self, cap: int):
-        self.cap = cap
+        self.cap = self.default_cap = cap
         self.lock = threading.Lock()
         self.outputs: list = []
         self.nbytes = 0
         self.truncated = False
+        self.late_error = False
         self.clear_pending = False
         self.version = 0
         self.active = False
@@ -269,9 +284,10 @@ class _Capture:
     def after_fork(self):
         self.lock = threading.Lock()
 
-    def begin(self, index: int):
+    def begin(self, index: int, cap: int | None = None):
         with self.lock:
-            self.outputs, self.nbytes, self.truncated = [], 0, False
+            self.outputs, self.nbytes, self.truncated, self.late_error = [], 0, False, False
+            self.cap = self.default_cap if cap is None else max(0, min(int(cap), self.default_cap))
             self.clear_pending = False
             self.index, self.active = index, True
             self.version += 1
@@ -289,9 +305,19 @@ class _Capture:
     def _maybe_clear(self):
         if self.clear_pending:
             self.outputs, self.nbytes, self.clear_pending = [], 0, False
+            self.truncated = self.late_error = False
 
     def _room(self, n: int) -> int:
         return max(0, self.cap - self.nbytes) if n > self.cap - self.nbytes else n
+
+    def _truncate(self):
+        """Past the cap: one notice, then nothing more but (at most) one short error."""
+        if not self.truncated:
+            self.truncated = True
+            self.outputs.append({"output_type": "stream", "name": "stdout", "text": self._notice()})
+
+    def _notice(self) -> str:
+        return OUTPUT_TRUNCATED.format(n=self.cap) if self.cap >= self.default_cap else NOTEBOOK_TRUNCATED
 
     def stream(self, name: str, text: str):
         if not text:
@@ -300,9 +326,10 @@ class _Capture:
             self._maybe_clear()
             if self.truncated:
                 return
-            room = self._room(len(text))
-            if room < len(text):
-                text = text[:room] + OUTPUT_TRUNCATED.format(n=self.cap)
+            data = text.encode("utf-8", "replace")
+            room = self._room(len(data))
+            if room < len(data):
+                text = data[:room].decode("utf-8", "ignore") + self._notice()
                 self.truncated = True
             self.nbytes += room
             last = self.outputs[-1] if self.outputs else None
@@ -316,30 +343,48 @@ class _Capture:
         with self.lock:
             self._maybe_clear()
             if update:
-                for o in self.outputs:
-                    if display_id is not None and o.get("_display_id") == display_id:
-                        o["data"], o["metadata"] = output["data"], output["metadata"]
+                if self.truncated:
+                    return
+                targets = [o for o in self.outputs
+                           if display_id is not None and o.get("_display_id") == display_id]
+                grow = sum(size - o.get("_size", 0) for o in targets)
+                if grow > self.cap - self.nbytes:
+                    self._truncate()
+                else:
+                    for o in targets:
+                        o["data"], o["metadata"], o["_size"] = output["data"], output["metadata"], size
+                    self.nbytes += grow
                 self.version += 1
                 return
             if self.truncated:
                 return
             if size > self.cap - self.nbytes:
-                self.truncated = True
-                self.outputs.append({"output_type": "stream", "name": "stdout",
-                                     "text": OUTPUT_TRUNCATED.format(n=self.cap)})
+                self._truncate()
             else:
                 self.nbytes += size
+                output["_size"] = size
                 if display_id is not None:
                     output["_display_id"] = display_id
                 self.outputs.append(output)
             self.version += 1
 
     def error(self, ename: str, evalue: str, traceback: list):
+        ename, evalue = str(ename)[:200], str(evalue)[:20000]
         traceback = [str(t)[:20000] for t in traceback[-200:]]
+        size = len(ename) + len(evalue) + sum(len(t) for t in traceback)
         with self.lock:
             self._maybe_clear()
+            if size > self.cap - self.nbytes or self.truncated:
+                self._truncate()
+                if self.late_error:
+                    return
+                self.late_error = True
+                evalue = evalue[:2000]
+                traceback = [f"{ename}: {evalue}"]
+            else:
+                self.nbytes += size
             self.outputs.append({"output_type": "error", "ename": ename,
-                                 "evalue": evalue[:20000], "traceback": traceback})
+                                 "evalue": evalue, "traceback": traceback})
             self.version += 1
 
     def clear(self, wait: bool):
@@ -348,6 +393,7 @@ class _Capture:
                 self.clear_pending = True
             else:
                 self.outputs, self.nbytes = [], 0
+                self.truncated = self.late_error = False
                 self.version += 1
 
 
@@ -415,10 +461,10 @@ def _shell_classes():
             pass
 
         def write_format_data(self, format_dict, md_dict=None):
-            data = dict(format_dict)
+            data, metadata = dict(format_dict), dict(md_dict or {})
             _capture.rich({"output_type": "execute_result",
                            "execution_count": self.prompt_count,
-                           "data": data, "metadata": dict(md_dict or {})}, _size(data))
+                           "data": data, "metadata": metadata}, _size(data) + _size(metadata))
 
         def finish_displayhook(self):
             pass
@@ -427,11 +473,10 @@ def _shell_classes():
         """display_data outputs (IPython.display.display, widgets, figures)."""
 
         def publish(self, data, metadata=None, *args, transient=None, update=False, **kwargs):
-            data = dict(data)
+            data, metadata = dict(data), dict(metadata or {})
             display_id = (transient or {}).get("display_id")
-            _capture.rich({"output_type": "display_data", "data": data,
-                           "metadata": dict(metadata or {})}, _size(data),
-                          display_id=display_id, update=update)
+            _capture.rich({"output_type": "display_data", "data": data, "metadata": metadata},
+                          _size(data) + _size(metadata), display_id=display_id, update=update)
 
         def clear_output(self, wait=False):
             _capture.clear(wait)
@@ -470,9 +515,11 @@ def _shell_classes():
 
 
 def _size(data: dict) -> int:
+    """Bytes ``data`` takes in the notebook: keys too, and any value JSON can hold."""
     n = 0
-    for v in data.values():
-        n += len(v) if isinstance(v, str) else len(json.dumps(v, default=repr))
+    for k, v in data.items():
+        n += len(str(k)) + (len(v.encode("utf-8", "replace")) if isinstance(v, str)
+                            else len(json.dumps(v, default=repr)))
     return n
 
 
@@ -581,7 +628,8 @@ class _Kernel:
             if msg.get("t") != "run":
                 continue
             index, replay = int(msg["i"]), bool(msg.get("replay"))
-            self.cap.begin(index)
+            cap = msg.get("cap")
+            self.cap.begin(index, cap if isinstance(cap, int) else None)
             self.send({"t": "start", "i": index, "count": shell.execution_count})
             try:
                 result = shell.run_cell(str(msg["code"]), store_history=True, silent=False)

@@ -29,6 +29,7 @@ from typing import Callable
 
 import nbformat
 
+from . import _cgroup
 from ._proto import ProtocolError, recv_frame, send_frame
 
 PRELOAD = [
@@ -37,13 +38,17 @@ PRELOAD = [
     "course", "course.widgets", "autograder.wire", "autograder.hidden",
 ]
 REQUIRED = ("root", "user_switch", "mount_ns", "mount_api", "pid_ns", "net_ns", "rlimits", "no_new_privs")
-OPTIONAL = ("ipc_ns", "uts_ns")
+OPTIONAL = ("ipc_ns", "uts_ns", "memory_cgroup")
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _PKG_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class SandboxUnavailable(RuntimeError):
     """The machine lacks a sandbox feature the Executor needs."""
+
+
+class UidLockError(RuntimeError):
+    """The uid lock directory cannot be trusted; an admin must fix it (grading unsandboxed would not)."""
 
 
 @dataclass
@@ -55,6 +60,13 @@ class SandboxConfig:
     max_file_bytes: int = 256 << 20
     max_open_files: int = 256
     max_output_bytes: int = 1 << 20
+    #: all outputs of one notebook together; later cells keep only their errors
+    max_notebook_output_bytes: int = 8 << 20
+    #: wall time of one notebook, kernel starts and replays after kernel deaths
+    #: included; None: 10 cell timeouts
+    notebook_timeout: float | None = None
+    #: root-owned (0700) directory of the per-uid lock files shared by all graders
+    uid_lock_dir: str = "/run/autograder/uids"
     hide: list = field(default_factory=list)
     allow: list = field(default_factory=list)
     allow_unsandboxed: bool = False
@@ -71,7 +83,7 @@ class SandboxConfig:
 @dataclass
 class CellRun:
     index: int
-    status: str  # ok | error | timeout | died | not_run | skipped
+    status: str  # ok | error | timeout | died | budget | not_run | skipped
     seconds: float = 0.0
     kernel: int | None = None
 
@@ -85,6 +97,8 @@ class ExecutionResult:
     wall_seconds: float = 0.0
     features: dict = field(default_factory=dict)
     handler_errors: list = field(default_factory=list)
+    #: why the notebook was stopped before its end ("" when it ran to the end)
+    stopped: str = ""
 
 
 class FeatureReport(dict):
@@ -93,6 +107,8 @@ class FeatureReport(dict):
     def __init__(self, values: dict, reasons: dict):
         super().__init__(values)
         self.reasons = reasons
+        self.memory = ""
+        self.cgroup = None
 
 
 _PROBE = r"""
@@ -166,9 +182,22 @@ def _probe(uid: int) -> tuple:
 
 
 def sandbox_report(uid: int = 64000) -> FeatureReport:
-    """Which sandbox features this machine provides, tested for real in throwaway processes."""
+    """Which sandbox features this machine provides, tested for real in throwaway processes.
+
+    ``.memory`` says how a kernel's memory is limited here, in words.
+    """
     values, reasons = _probe(uid)
-    return FeatureReport(dict(values), dict(reasons))
+    report = FeatureReport(dict(values), dict(reasons))
+    hierarchy, why = _cgroup.probe() if values.get("root") else (None, "not running as root")
+    report["memory_cgroup"] = hierarchy is not None
+    if hierarchy is None:
+        report.reasons["memory_cgroup"] = why
+        report.memory = ("per process only (RLIMIT_AS): the processes of one kernel together "
+                         f"can use a multiple of the limit ({why})")
+    else:
+        report.memory = f"per kernel, all its processes and its tmpfs together: {hierarchy.describe()}"
+    report.cgroup = hierarchy
+    return report
 
 
 # --------------------------------------------------------------------------- zygote client
@@ -251,6 +280,14 @@ class _Kernel:
             spec = {**spec, "workdir": self.workdir}
             if spec["features"].get("user_switch"):
                 os.chown(self.workdir, spec["uid"], spec["gid"])
+        self.cgroup = None
+        if ex._cgroup is not None:
+            # Made here, joined by the namespace init before it forks the kernel.
+            try:
+                self.cgroup = _cgroup.create(ex._cgroup, ex.cfg.memory_bytes)
+            except OSError as exc:  # never a kernel without its limit
+                raise _KernelGone(f"the kernel's memory cgroup could not be made: {exc}") from None
+            spec = {**spec, "cgroup": self.cgroup}
         self.sock, ipc_child = socket.socketpair()
         self.status, st_child = socket.socketpair()
         try:
@@ -260,6 +297,8 @@ class _Kernel:
             self.status.close()
             if self.workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.cgroup:
+                _cgroup.remove(self.cgroup)
             raise
         finally:
             ipc_child.close()
@@ -296,6 +335,8 @@ class _Kernel:
             self.status.close()
             if self.workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.cgroup:
+                _cgroup.remove(self.cgroup)
 
     def death_reason(self, fallback: str) -> str:
         """Ask init how the kernel ended (exit code, signal), waiting briefly."""
@@ -322,27 +363,37 @@ class _Kernel:
             name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
             if sig == signal.SIGXCPU:
                 return f"the kernel used up its CPU time limit ({self.ex.cfg.cpu_seconds} s) and was killed ({name})"
+            if sig == signal.SIGKILL and self.cgroup and _cgroup.oom_kills(self.cgroup):
+                return (f"the kernel's processes together used more than the memory limit "
+                        f"({self.ex.cfg.memory_bytes / (1 << 30):.3g} GiB) and the kernel was killed ({name})")
             if sig == signal.SIGKILL:
                 return f"the kernel was killed by signal {name} (for example: out of memory, or killed by the notebook)"
             return f"the kernel was killed by signal {name}"
         return fallback
 
-    def run(self, index: int, code: str, replay: bool, handler, result: ExecutionResult):
-        """Run one cell; returns (status, count, outputs, seconds).  Status may be timeout/died."""
+    def run(self, index: int, code: str, replay: bool, handler, result: ExecutionResult,
+            budget_deadline: float = float("inf"), output_cap: int | None = None):
+        """Run one cell; returns (status, count, outputs, seconds).  Status may be timeout/died/budget.
+
+        The cell stops at its own timeout or at ``budget_deadline`` (the
+        notebook's), whichever comes first; ``output_cap`` is what is left of
+        the notebook's output budget.
+        """
         cfg = self.ex.cfg
         t0 = time.monotonic()
         deadline = t0 + cfg.cell_timeout
+        cap = cfg.max_output_bytes if output_cap is None else max(0, min(cfg.max_output_bytes, output_cap))
         outputs, count = [], None
         try:
-            send_frame(self.sock, {"t": "run", "i": index, "code": code, "replay": replay},
+            send_frame(self.sock, {"t": "run", "i": index, "code": code, "replay": replay, "cap": cap},
                        time.monotonic() + 10)
             while True:
-                msg = recv_frame(self.sock, deadline, cfg.max_message_bytes)
+                msg = recv_frame(self.sock, min(deadline, budget_deadline), cfg.max_message_bytes)
                 t = msg.get("t")
                 if t == "start" and msg.get("i") == index:
                     count = _int_or_none(msg.get("count"))
                 elif t == "out" and msg.get("i") == index and not replay:
-                    outputs = _clean_outputs(msg.get("outputs"))
+                    outputs = _bounded(_clean_outputs(msg.get("outputs")), cap)
                 elif t == "req":
                     h0 = time.monotonic()
                     reply = self._answer(msg.get("msg"), index, replay, handler, result)
@@ -350,7 +401,7 @@ class _Kernel:
                     send_frame(self.sock, {"t": "rep", "msg": reply}, time.monotonic() + 30)
                 elif t == "done" and msg.get("i") == index:
                     status = "ok" if msg.get("status") == "ok" else "error"
-                    outs = [] if replay else _clean_outputs(msg.get("outputs"))
+                    outs = [] if replay else _bounded(_clean_outputs(msg.get("outputs")), cap)
                     return status, _int_or_none(msg.get("count")), outs, time.monotonic() - t0
                 elif t == "crash":
                     raise ProtocolError(f"internal kernel error: {str(msg.get('error'))[-500:]}")
@@ -359,6 +410,8 @@ class _Kernel:
         except TimeoutError:
             secs = time.monotonic() - t0
             self.kill()
+            if budget_deadline < deadline:
+                return "budget", count, outputs + [_error("NotebookTimeoutError", self.ex._budget_message())], secs
             err = _error("CellTimeoutError",
                          f"Cell execution timed out after {cfg.cell_timeout:g} seconds; the kernel was stopped "
                          "and the rest of the notebook runs in a fresh kernel.")
@@ -451,8 +504,81 @@ def _clean_outputs(outs) -> list:
     return clean
 
 
+def _outputs_size(outputs) -> int:
+    return len(json.dumps(outputs, ensure_ascii=False, default=repr).encode("utf-8", "replace"))
+
+
+#: room for the truncation notices and the one error a cell keeps beyond its cap
+_CAP_SLACK = 64 << 10
+
+
+def _bounded(outputs: list, cap: int) -> list:
+    """``outputs`` when they fit in ``cap``; else a notice plus the cell's first error, shortened.
+
+    The kernel already caps what it sends; this holds even for a kernel
+    that does not.  The error is kept because it decides the cell's grade.
+    """
+    if _outputs_size(outputs) <= cap + _CAP_SLACK:
+        return outputs
+    kept = [nbformat.v4.new_output("stream", name="stdout", text=OUTPUT_DROPPED.format(n=cap))]
+    err = next((o for o in outputs if o.output_type == "error"), None)
+    if err is not None:
+        kept.append(_error(err.ename[:200], err.evalue[:2000]))
+    return kept
+
+
+OUTPUT_DROPPED = "\n... outputs dropped (this cell's outputs exceeded the {n} bytes left for it)\n"
+
+
 def _error(ename: str, evalue: str):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _trusted_lock_dir(path: str) -> int:
+    """An fd of the uid lock directory, made if missing, refused unless only we can write to it.
+
+    Every grader on the machine must see the same locks, and nobody else may
+    hold or fake them: a directory another user made (the old
+    ``$TMPDIR/autograder-sandbox-uids``) let any local user stop all grading.
+    """
+    me = os.geteuid()
+    path = os.path.abspath(path)
+    parts = [p for p in path.split("/") if p]
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for depth, name in enumerate(parts):
+            last = depth == len(parts) - 1
+            where = "/" + "/".join(parts[:depth + 1])
+            try:
+                os.mkdir(name, 0o700 if last else 0o755, dir_fd=fd)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise UidLockError(f"cannot create the uid lock directory {path}: {exc.strerror}. "
+                                   f"Create it as {'root' if me == 0 else 'the grading user'} with mode 0700.") from None
+            try:
+                nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            except OSError as exc:
+                raise UidLockError(f"the uid lock directory {path} is unusable: {where} is not a plain "
+                                   f"directory ({exc.strerror}). Remove it; the grader recreates it.") from None
+            os.close(fd)
+            fd = nfd
+            st = os.fstat(fd)
+            who = "root" if me == 0 else f"uid {me}"
+            if last:
+                unsafe = st.st_uid != me or st.st_mode & 0o077
+            else:  # a parent others may write to is fine only when sticky (/tmp): they cannot replace our entry
+                unsafe = st.st_uid not in (0, me) or (st.st_mode & 0o022 and not st.st_mode & 0o1000)
+            if unsafe:
+                raise UidLockError(
+                    f"the uid lock directory {path} is not safe: {where} is owned by uid {st.st_uid} with "
+                    f"mode {st.st_mode & 0o7777:04o}; it must be owned by {who} and "
+                    f"{'have mode 0700' if last else 'writable by nobody else'}. Remove it (`rm -r {where}`) "
+                    "and the grader recreates it correctly.")
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # --------------------------------------------------------------------------- Executor
@@ -483,6 +609,9 @@ class Executor:
         if not feats.get("mount_api"):
             feats["mount_ns"] = False
         self._features = feats
+        self._cgroup = report.cgroup if feats.get("memory_cgroup") else None
+        if self._cgroup is not None:
+            _cgroup.remove_stale(self._cgroup)
         self.jobs = max(1, int(jobs))
         self.uids = self._claim_uids(cfg.uid_base, self.jobs)
         self._slots: queue.Queue = queue.Queue()
@@ -509,22 +638,32 @@ class Executor:
         RLIMIT_NPROC counts per uid and "no process of this uid is left" is
         how a slot is known to be clean.  flock locks die with the process.
         """
-        lockdir = os.path.join(tempfile.gettempdir(), "autograder-sandbox-uids")
-        os.makedirs(lockdir, mode=0o700, exist_ok=True)
         self._uid_locks = []
+        lockdir = self.cfg.uid_lock_dir
+        if os.geteuid() != 0 and lockdir == SandboxConfig.uid_lock_dir:
+            # without root nothing runs under the sandbox uids; the locks only keep this user's graders apart
+            lockdir = os.path.join(os.path.expanduser("~"), ".cache", "autograder", "uids")
+        dfd = _trusted_lock_dir(lockdir)
         uids = []
-        for uid in range(base, base + 4096):
-            fd = os.open(os.path.join(lockdir, str(uid)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            self._uid_locks.append(fd)
-            uids.append(uid)
-            if len(uids) == n:
-                return uids
-        raise SandboxUnavailable(f"no free sandbox uid in {base}..{base + 4095}")
+        try:
+            for uid in range(base, base + 4096):
+                fd = os.open(str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600,
+                             dir_fd=dfd)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    continue
+                self._uid_locks.append(fd)
+                uids.append(uid)
+                if len(uids) == n:
+                    return uids
+        finally:
+            os.close(dfd)
+        for fd in self._uid_locks:
+            os.close(fd)
+        raise UidLockError(f"no free sandbox uid in {base}..{base + 4095}: other graders hold all the "
+                           f"locks in {lockdir} (`fuser -v {lockdir}/*` shows who)")
 
     # context manager
     def __enter__(self):
@@ -599,6 +738,9 @@ class Executor:
         result.features = {**self._planned(), "sandboxed": False}
         slot = self._slots.get()
         kernel = None
+        # The budget starts once a slot is ours: waiting for one is not the notebook's time.
+        budget_deadline = time.monotonic() + self.notebook_timeout
+        output_left = int(self.cfg.max_notebook_output_bytes)
         try:
             spec = self._spec(slot, files_dir, env)
             replayable: list = []
@@ -606,6 +748,9 @@ class Executor:
             pos = 0
             while pos < len(todo):
                 i = todo[pos]
+                if time.monotonic() >= budget_deadline:
+                    self._out_of_time(result, todo[pos:])
+                    break
                 if kernel is None:
                     if kernels > self.cfg.max_restarts:
                         self._give_up(result, todo[pos:])
@@ -621,15 +766,22 @@ class Executor:
                         continue
                     dead = False
                     for j in list(replayable):
-                        status, *_ = kernel.run(j, _source(nb.cells[j]), True, handler, result)
-                        if status in ("timeout", "died"):
-                            replayable.remove(j)
+                        status, *_ = kernel.run(j, _source(nb.cells[j]), True, handler, result, budget_deadline)
+                        if status in ("timeout", "died", "budget"):
+                            if status != "budget":
+                                replayable.remove(j)
                             kernel, dead = None, True
                             break
                     if dead:
                         continue
-                status, count, outputs, secs = kernel.run(i, _source(nb.cells[i]), False, handler, result)
+                status, count, outputs, secs = kernel.run(i, _source(nb.cells[i]), False, handler, result,
+                                                          budget_deadline, output_left)
+                output_left -= _outputs_size(outputs)
                 self._finish(result, i, status, count, outputs, secs, kernels - 1)
+                if status == "budget":
+                    kernel = None
+                    self._out_of_time(result, todo[pos + 1:])
+                    break
                 if status in ("ok", "error"):
                     replayable.append(i)
                 else:
@@ -660,6 +812,25 @@ class Executor:
         run = result.cells[i]
         run.status, run.seconds, run.kernel = status, secs, kernel_no
         result.exec_seconds += secs
+
+    @property
+    def notebook_timeout(self) -> float:
+        t = self.cfg.notebook_timeout
+        return float(t) if t else 10 * float(self.cfg.cell_timeout)
+
+    def _budget_message(self) -> str:
+        return (f"The notebook used up its time budget of {self.notebook_timeout:g} seconds (all its cells "
+                "together, replays after a kernel restart included); this cell was stopped and the cells "
+                "after it were not run.")
+
+    def _out_of_time(self, result, indices):
+        msg = (f"This cell was not run: the notebook used up its time budget of {self.notebook_timeout:g} "
+               "seconds before reaching it.")
+        result.stopped = (f"stopped at its time budget of {self.notebook_timeout:g} s; "
+                          "the cells not reached were not run")
+        for i in indices:
+            result.nb.cells[i].outputs = [_error("CellNotRunError", msg)]
+            result.cells[i].status = "not_run"
 
     def _give_up(self, result, indices):
         msg = (f"This cell was not run: the kernel died or timed out {self.cfg.max_restarts + 1} times, "
