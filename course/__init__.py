@@ -13,6 +13,8 @@ need with their own private code.
 """
 import os
 
+from . import integrity as _integrity
+
 __version__ = "0.1.0"
 
 
@@ -23,3 +25,8 @@ def grading() -> bool:
     drawing so that grading stays fast.
     """
     return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+# While the trusted grader grades, an import of a package the assignment
+# forbids explains itself (see course.integrity); otherwise this does nothing.
+_integrity.import_guard()
