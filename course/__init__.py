@@ -7,6 +7,8 @@ Students import this package in every notebook:
   say what is wrong
 * ``course.plots``   -- the static figures of the notebooks
 * ``course.widgets`` -- the interactive explorers (ipywidgets)
+* ``course.integrity`` -- the visible tests' warning when a graded function uses a
+  library shortcut (scipy.special.expit, a scikit-learn model) instead of its own math
 
 Nothing here contains a solution: the widgets and plots compute what they
 need with their own private code.
