@@ -66,3 +66,12 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# --- integrity ----------------------------------------------------------------
+# Packages whose functions the graded cells of an assignment may not use
+# (their shortcuts would replace the very math asked for: scipy.special.expit,
+# softmax, logsumexp, scikit-learn models).  While grading, the trusted grader
+# hides these packages from the kernel; the visible tests warn students early
+# (course/integrity.py).  "default" applies to every assignment not listed.
+# 06's scikit-learn comparison cell is not graded and skips itself while grading.
+c.CourseIntegrity.forbidden_packages = {"default": ["scipy", "sklearn"]}

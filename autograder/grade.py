@@ -349,6 +349,15 @@ class Grader:
                                    "score": outcome.score, "graded_at": time.time()}))
         os.replace(tmp, path)  # atomic: a crash leaves the old record or the new one
 
+    def forbidden_packages(self, assignment: str | None = None):
+        """The integrity setting (nbgrader_config.py): packages the graded cells may not use,
+        for one assignment, or {assignment or "default": packages} for all."""
+        table = dict(self.config.get("CourseIntegrity", {}).get("forbidden_packages", {}) or {})
+        table.setdefault("default", ["scipy", "sklearn"])
+        if assignment is None:
+            return {k: list(v) for k, v in table.items()}
+        return list(table.get(assignment, table["default"]))
+
     # the executor
     def sandbox_config(self):
         from .sandbox import SandboxConfig
@@ -370,6 +379,11 @@ class Grader:
         allow = [Path(sys.prefix), Path(sys.base_prefix), Path(course.__file__).parent]
         for extra in ("/run/postgresql", "/var/run/postgresql"):  # a local gradebook server's socket
             hide.append(Path(extra))
+        # The course's integrity setting: one sandbox serves every assignment, so
+        # it hides every package that some assignment forbids.
+        from course.integrity import package_dirs
+
+        hide.extend(Path(p) for p in package_dirs(sorted(set().union(*self.forbidden_packages().values()))))
         # AUTOGRADER_SANDBOX_DISABLE=net_ns,... switches features off: it shows
         # what the grader does on a machine without them (tests use it).
         disable = tuple(f for f in os.environ.get("AUTOGRADER_SANDBOX_DISABLE", "").split(",") if f)
@@ -438,7 +452,9 @@ class Grader:
     def execute(self, path: Path):
         nb = nbformat.read(str(path), as_version=4)
         verdicts = Verdicts()
-        env = {"NBGRADER_EXECUTION": "autograde"}
+        env = {"NBGRADER_EXECUTION": "autograde",
+               # read by course.integrity: a forbidden import explains itself in the kernel
+               "COURSE_FORBIDDEN_PACKAGES": ",".join(self.forbidden_packages(path.parent.name))}
         result = self.executor().run(nb, files_dir=path.parent, handler=verdicts.handle, env=env)
         return result, verdicts
 

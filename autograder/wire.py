@@ -114,6 +114,9 @@ def encode_result(value: Any) -> Any:
     if value is None:
         return {"__opaque__": "NoneType", "repr": "None"}
     if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) and v.ndim > 0 for v in value):
+        if isinstance(value, tuple) and 0 < len(value) <= 8:
+            # A pair of arrays (split_indices' train and test indices): each part on its own.
+            return {"__parts__": [encode_result(v) for v in value], "type": type_name}
         return {"__opaque__": type_name, "repr": _short_repr(value)}
     try:
         arr = np.array(value, copy=True)
@@ -136,6 +139,7 @@ class Returned:
     array: np.ndarray | None
     type_name: str
     text: str = ""
+    parts: tuple = ()  # a returned tuple holding arrays: one Returned per entry
 
 
 def decode_result(obj: Any) -> Returned:
@@ -144,6 +148,11 @@ def decode_result(obj: Any) -> Returned:
         return Returned(None, str(obj["__opaque__"])[:100], str(obj.get("repr", ""))[:300])
     if isinstance(obj, dict) and "__nd__" in obj:
         return Returned(_decode_array(obj), str(obj.get("type", "ndarray"))[:100])
+    if isinstance(obj, dict) and "__parts__" in obj and isinstance(obj["__parts__"], list) \
+            and len(obj["__parts__"]) <= 8 and all(not (isinstance(v, dict) and "__parts__" in v)
+                                                   for v in obj["__parts__"]):
+        parts = tuple(decode_result(v) for v in obj["__parts__"])
+        return Returned(None, str(obj.get("type", "tuple"))[:100], "(a tuple of arrays)", parts)
     raise WireError("a result must be an encoded array or an opaque value")
 
 

@@ -7,11 +7,15 @@ Students import this package in every notebook:
   say what is wrong
 * ``course.plots``   -- the static figures of the notebooks
 * ``course.widgets`` -- the interactive explorers (ipywidgets)
+* ``course.integrity`` -- the visible tests' warning when a graded function uses a
+  library shortcut (scipy.special.expit, a scikit-learn model) instead of its own math
 
 Nothing here contains a solution: the widgets and plots compute what they
 need with their own private code.
 """
 import os
+
+from . import integrity as _integrity
 
 __version__ = "0.1.0"
 
@@ -23,3 +27,8 @@ def grading() -> bool:
     drawing so that grading stays fast.
     """
     return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+# While the trusted grader grades, an import of a package the assignment
+# forbids explains itself (see course.integrity); otherwise this does nothing.
+_integrity.import_guard()

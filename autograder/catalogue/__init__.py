@@ -21,6 +21,7 @@ ASSIGNMENTS = {
     "03_sigmoid_logistic_model": "a03",
     "04_nll_gradient_descent": "a04",
     "05_softmax_regression": "a05",
+    "06_generalization_regularization": "a06",
 }
 
 

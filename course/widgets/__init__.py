@@ -10,3 +10,4 @@ from .a02 import *  # noqa: F401,F403,E402
 from .a03 import *  # noqa: F401,F403,E402
 from .a04 import *  # noqa: F401,F403,E402
 from .a05 import *  # noqa: F401,F403,E402
+from .a06 import *  # noqa: F401,F403,E402
