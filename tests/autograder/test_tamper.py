@@ -157,6 +157,11 @@ def log_sigmoid(z):
     return np.array(flat).reshape(z.shape)
 '''
 
+PLAIN_NAIVE_LOG_SIGMOID = """
+def log_sigmoid(z):
+    return np.log(1 / (1 + np.exp(-np.asarray(z, dtype=float))))
+"""
+
 # --- 03: a naive sigmoid, with the stability measurement switched off --------------------------
 NO_ERRSTATE = '''
 import contextlib
@@ -184,7 +189,7 @@ def batch() -> dict[tuple[str, str], bytes]:
         ("hook", A01): solution(A01, "make_labels", None, at_top=HOOK),
         ("honest", A03): solution(A03, "sigmoid", None),
         ("oracle-log-sigmoid", A03): solution(A03, "log_sigmoid", NAIVE_LOG_SIGMOID, ORACLE_LOG_SIGMOID),
-        ("control-log-sigmoid", A03): solution(A03, "log_sigmoid", NAIVE_LOG_SIGMOID),
+        ("control-log-sigmoid", A03): solution(A03, "log_sigmoid", PLAIN_NAIVE_LOG_SIGMOID),
         ("no-errstate", A03): solution(A03, "sigmoid", NAIVE_SIGMOID, NO_ERRSTATE),
         ("control-sigmoid", A03): solution(A03, "sigmoid", NAIVE_SIGMOID),
     }
@@ -275,12 +280,14 @@ def test_hidden_tests_never_reach_outputs_or_feedback(graded):
     assert "HOOK-SAW" in text, "the hook ran"
     for secret in ("BEGIN HIDDEN TESTS", "autograder.hidden", 'check("'):
         assert secret not in text, secret
-    course.nbgrader("generate_feedback", A01, "--student", "hook", "--student", "oracle-boundary",
-                    root=graded)
     for student in ("hook", "oracle-boundary"):
+        course.nbgrader("generate_feedback", A01, "--student", student, root=graded)
         page = (graded / "feedback" / student / A01 / f"{A01}.html").read_text()
         page = html.unescape(re.sub(r"<[^>]+>", "", page))
-        for secret in ("BEGIN HIDDEN TESTS", "autograder.hidden", 'check("', "needs a look"):
+        # (the oracle's own cell names autograder.hidden and check: that is the student's code)
+        secrets = ("BEGIN HIDDEN TESTS", "needs a look") + (
+            ("autograder.hidden", 'check("') if student == "hook" else ('check("make_labels',))
+        for secret in secrets:
             assert secret not in page, (student, secret)
     page = html.unescape(re.sub(r"<[^>]+>", "", (graded / "feedback" / "oracle-boundary" / A01
                                                   / f"{A01}.html").read_text()))
@@ -289,8 +296,8 @@ def test_hidden_tests_never_reach_outputs_or_feedback(graded):
 
 def test_tampering_is_reported_as_needs_a_look(graded):
     grades = pd.read_csv(graded / "grades.csv", index_col="student")
-    page = html.unescape((graded / "reports" / "index.html").read_text())
-    section = page.split("Needs a look", 1)[1] if "Needs a look" in page else ""
+    page = (graded / "reports" / "index.html").read_text()
+    section = html.unescape(" ".join(re.findall(r'<table class="[^"]*\blooks\b.*?</table>', page, re.S)))
     for student, name in batch():
         flagged = student in TAMPERED
         note = grades.loc[student, f"{name}:needs_a_look"]
