@@ -138,9 +138,10 @@ def solution_sources(nb, solution_ids: list[str]) -> list[list[str]]:
     return [[gid, found[gid]] for gid in order]
 
 
-def check_notebook(nb, info: SourceInfo):
-    """The check kernel's notebook: the instructor's imports, then the harness cell."""
-    solutions = solution_sources(nb, info.solution_ids)
+def check_notebook(nb, info: SourceInfo, without: frozenset = frozenset()):
+    """The check kernel's notebook: the instructor's imports, then the harness cell
+    (``without``: solution grade_ids left out, because they hung or ended the kernel)."""
+    solutions = [s for s in solution_sources(nb, info.solution_ids) if s[0] not in without]
     harness = ("import autograder.hidden\n"
                f"autograder.hidden.run_checks(__import__('json').loads({json.dumps(solutions)!r}))")
     out = nbformat.v4.new_notebook()
@@ -164,6 +165,8 @@ class CheckSession:
         self.verdicts: dict[str, dict] = {}
         self.token = secrets.token_hex(16)
         self.planned = False
+        self.ready = False  # every solution cell has run
+        self.executing: int | None = None  # the solution cell running now (its number)
         for cid in self.ids:
             check = cases.REGISTRY.get(cid)
             if check is None:
@@ -187,7 +190,14 @@ class CheckSession:
                 self.judges[cid] = judge
                 plan.append({"id": cid, "function": self.functions[cid], "calls": calls})
             return {"token": self.token, "checks": plan}
-        if op == "results" and self.planned and message.get("token") == self.token:
+        if op == "solution" and self.planned and not self.ready and message.get("token") == self.token:
+            number = message.get("number")
+            self.executing = number if isinstance(number, int) and not isinstance(number, bool) else None
+            return {"received": "solution"}
+        if op == "ready" and self.planned and message.get("token") == self.token:
+            self.ready, self.executing = True, None
+            return {"received": "ready"}
+        if op == "results" and self.ready and message.get("token") == self.token:
             cid = str(message.get("id", ""))
             judge = self.judges.get(cid)
             if judge is not None and cid not in self.verdicts:

@@ -375,26 +375,41 @@ class Grader:
         from . import cases, checkrun
 
         verdicts: dict[str, dict] = {}
-        todo = list(ids)
-        for _ in range(len(ids)):
+        todo, without, dropped = list(ids), set(), {}
+        solutions = [gid for gid, _ in checkrun.solution_sources(nb, info.solution_ids)]
+        for _ in range(len(ids) + len(solutions)):
             session = checkrun.CheckSession(todo)
-            run = self.executor().run(checkrun.check_notebook(nb, info), handler=session.handle, env=env)
+            run = self.executor().run(checkrun.check_notebook(nb, info, frozenset(without)),
+                                      handler=session.handle, env=env)
             verdicts.update(session.verdicts)
             todo = session.unjudged()
             status = run.cells[checkrun.HARNESS_INDEX].status
             if not todo or not session.planned or status not in ("timeout", "died"):
                 break
+            what = "did not finish within " + (f"{timeout:g} s" if timeout else "its time limit") \
+                if status == "timeout" else "ended the kernel"
+            if not session.ready:
+                # a solution cell itself hangs or ends the process: grade the others without it
+                left = [gid for gid in solutions if gid not in without]
+                if session.executing is None or not 0 <= session.executing < len(left):
+                    break
+                without.add(left[session.executing])
+                dropped[left[session.executing]] = what
+                continue
             stuck = todo.pop(0)
             name = cases.REGISTRY[stuck].function
             if status == "timeout":
-                limit = f"{timeout:g} s" if timeout else "its time limit"
-                why = (f"{name}: the hidden check {stuck} did not finish within {limit} (an endless loop, "
-                       "or far too slow)")
+                why = f"{name}: the hidden check {stuck} {what} (an endless loop, or far too slow)"
             else:
-                why = f"{name}: the kernel died while the hidden check {stuck} ran (too much memory, or the process ended)"
+                why = f"{name}: the hidden check {stuck} {what} (too much memory, or the process ended)"
             verdicts[stuck] = {"ok": False, "message": why}
             if not todo:
                 break
+        for cid, verdict in verdicts.items():
+            name = cases.REGISTRY[cid].function if cid in cases.REGISTRY else None
+            if name in dropped and not verdict.get("ok"):
+                verdict["message"] = (f"{name}: its solution cell {dropped[name]} when the grader ran it, "
+                                      "so its hidden checks could not run")
         return verdicts
 
     # stage 3

@@ -196,11 +196,15 @@ def run_checks(solutions: list) -> None:
     token, checks = plan["token"], plan["checks"]
 
     namespace = _student_namespace()
-    for grade_id, source in solutions:
+    for number, (grade_id, source) in enumerate(solutions):
+        # the grader learns which cell hangs or ends the kernel, and grades without it next time
+        request({"op": "solution", "token": token, "number": number})
         try:
             exec_(compile_(transform(source), f"<solution cell {grade_id}>", "exec"), namespace)
         except BaseException:  # noqa: BLE001 - a broken cell leaves what it defined before the error
             pass
+
+    request({"op": "ready", "token": token})
 
     def run_one(fn, call):
         args = decode(call["args"], build)

@@ -114,6 +114,15 @@ def _show(info):
 get_ipython().events.register("pre_run_cell", _show)
 '''
 
+# --- 01: a solution cell that ends the process (costs its own function only) ------------------
+EXITS = """
+def make_labels(mpg, target=30.0):
+    return (np.asarray(mpg) >= target).astype(int)
+
+import os
+os._exit(0)
+"""
+
 # --- 03: a naive log_sigmoid that learns its stability cases from the messages -----------------
 ORACLE_LOG_SIGMOID = r'''
 import re
@@ -187,6 +196,7 @@ def batch() -> dict[tuple[str, str], bytes]:
         ("spy-other-assignments", A01): solution(A01, "make_labels", None, at_top=SPY_OTHER_ASSIGNMENTS),
         ("wrapped-run-one", A01): solution(A01, "standardize", IN_PLACE, WRAP_RUN_ONE),
         ("hook", A01): solution(A01, "make_labels", None, at_top=HOOK),
+        ("solution-exits", A01): solution(A01, "make_labels", EXITS),
         ("honest", A03): solution(A03, "sigmoid", None),
         ("oracle-log-sigmoid", A03): solution(A03, "log_sigmoid", NAIVE_LOG_SIGMOID, ORACLE_LOG_SIGMOID),
         ("control-log-sigmoid", A03): solution(A03, "log_sigmoid", PLAIN_NAIVE_LOG_SIGMOID),
@@ -206,6 +216,8 @@ def graded(tmp_path_factory):
         if other not in (A01, A03):
             shutil.rmtree(root / "source" / other)
     course.generate_release(root, [A01, A03])
+    with open(root / "nbgrader_config.py", "a") as f:
+        f.write("\nc.Execute.timeout = 10\n")
     by_student: dict = {}
     for (student, name), data in batch().items():
         by_student.setdefault(student, {})[name] = data
@@ -250,6 +262,10 @@ def test_tampering_earns_nothing(graded):
     assert cell_scores(graded, "wrapped-run-one", A01)["standardize_values"] == 0
     # the spy and the hook tamper with nothing that is graded: full marks, and no more
     assert got[("spy-other-assignments", A01)] == 9 and got[("hook", A01)] == 9, got
+    # a solution cell that ends the kernel loses its own function's cells, nothing else
+    assert got[("solution-exits", A01)] == 7, got
+    lost = {k for k, v in cell_scores(graded, "solution-exits", A01).items() if v == 0}
+    assert lost == {"make_labels_values", "make_labels_boundary"}, lost
     # 03: each tampered notebook scores exactly what the same wrong function scores untampered
     assert got[("control-log-sigmoid", A03)] < 15 and got[("control-sigmoid", A03)] < 15, got
     assert got[("oracle-log-sigmoid", A03)] == got[("control-log-sigmoid", A03)], got
