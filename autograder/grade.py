@@ -9,9 +9,11 @@ The pipeline is nbgrader's own, with one stage replaced:
    ones: ``OverwriteCells.add_missing_cells``), the metadata checked.  The
    sanitized notebook is written to ``autograded/`` exactly where nbgrader
    writes it.
-2. **execute** (ours, in parallel): the sanitized notebook runs in a sandboxed,
-   pre-warmed kernel (autograder.sandbox); hidden checks are judged here, in
-   this process, against the references (autograder.cases).
+2. **execute** (ours, in parallel): the sanitized notebook runs, without the
+   hidden parts of its test cells, in a sandboxed, pre-warmed kernel
+   (autograder.sandbox); the hidden checks run in a separate check kernel on
+   the solution cells only and are judged here, in this process, against the
+   references (autograder.cases, autograder.checkrun).
 3. **finish** (nbgrader's preprocessors, in nbgrader's order): LimitOutput,
    SaveAutoGrades (with the verdict rule below), AssignLatePenalties,
    CheckCellMetadata; the notebook is written back to ``autograded/``.
@@ -19,10 +21,11 @@ The pipeline is nbgrader's own, with one stage replaced:
 The order matters: 1 must finish before 2 (the kernel must run the restored
 test cells, never the student's copies), and grades are written only in 3, in
 this one process, so the gradebook has a single writer however many kernels
-run.  A test cell earns its points when it ran without error **and** every
-hidden check its (restored) source calls reported back and was judged correct
-here.  Output on stderr does not zero a cell; a check that a notebook
-silenced, skipped or faked does.
+run.  A test cell earns its points when its visible part ran without error
+**and** every hidden check its (restored) source calls reported back from the
+check kernel and was judged correct here; its outputs become the grader's
+words only.  Output on stderr does not zero a cell; a check that never
+reported back does.
 
 Resumable: a submission whose files have not changed since it was last graded
 is skipped (``--force`` regrades); the record of what is done is written after
