@@ -325,3 +325,50 @@ def test_tampering_is_reported_as_needs_a_look(graded):
     assert "autograder" in grades.loc["wrapped-run-one", f"{A01}:needs_a_look"]
     assert "events" in grades.loc["hook", f"{A01}:needs_a_look"]
     assert "errstate" in grades.loc["no-errstate", f"{A03}:needs_a_look"]
+
+
+# --- the pieces, without a kernel ----------------------------------------------------------------
+def test_check_session_answers_one_plan_and_never_a_verdict():
+    from autograder import cases
+    from autograder.checkrun import HARNESS_INDEX, CheckSession
+
+    session = CheckSession(["linear_classify.boundary", "accuracy.edges", "no_such.check"])
+    assert session.handle({"op": "plan"}, HARNESS_INDEX - 1) == session.handle({"op": "check"}, HARNESS_INDEX)
+    plan = session.handle({"op": "plan"}, HARNESS_INDEX)
+    assert [c["id"] for c in plan["checks"]] == ["linear_classify.boundary", "accuracy.edges"]
+    assert "checks" not in session.handle({"op": "plan"}, HARNESS_INDEX), "one plan per kernel"
+    token = plan["token"]
+    session.handle({"op": "ready", "token": token}, HARNESS_INDEX)
+    wrong = [{"value": {"kind": "none"}, "args_after": []}]
+    for bad in ({"op": "results", "token": "guess", "id": "accuracy.edges", "outcomes": wrong},
+                {"op": "results", "id": "accuracy.edges", "outcomes": wrong}):
+        assert "received" not in session.handle(bad, HARNESS_INDEX)
+    # a right answer computed by the reference, sent once: judged here, acknowledged only
+    calls, _ = cases.prepare("accuracy.edges")
+    from autograder.hidden import run_calls
+    from autograder.reference import a01
+
+    right = run_calls(a01.accuracy, calls)
+    reply = session.handle({"op": "results", "token": token, "id": "accuracy.edges", "outcomes": wrong},
+                           HARNESS_INDEX)
+    assert set(reply) == {"received"}, "no verdict, no message back into the kernel"
+    session.handle({"op": "results", "token": token, "id": "accuracy.edges", "outcomes": right}, HARNESS_INDEX)
+    assert session.verdicts["accuracy.edges"]["ok"] is False, "a verdict is never replaced"
+    assert session.verdicts["no_such.check"]["ok"] is False
+    assert session.unjudged() == ["linear_classify.boundary"]
+
+
+def test_needs_a_look_is_quiet_on_honest_code():
+    from autograder import lookout
+
+    for name in course.assignments():
+        src = source_nb(name)
+        release = catalogue.read(course.REPO / "release" / name / f"{name}.ipynb")
+        assert lookout.scan_notebook(src, src) == [] and lookout.scan_notebook(release, src) == [], name
+        for student, replacements, _ in catalogue.variants(name):
+            found = lookout.scan_notebook(catalogue.with_solutions(src, replacements), src)
+            assert found == [], (name, student, found)
+    sneaky = "import numpy\nnumpy.seterr(over='ignore')\nf = getattr(np, 'se' + 'terr')\nsys.modules['x'] = 1"
+    found = [what for _, what in lookout.scan_source(sneaky, {"np": "numpy"})]
+    assert any("seterr" in w for w in found) and any("getattr" in w for w in found) \
+        and any("sys.modules" in w for w in found), found
