@@ -358,6 +358,11 @@ class Grader:
                 ids += checkrun.check_ids(cell.source)
         source_path = self.source_notebook(path)
         info = checkrun.source_info(source_path)
+        if not source_path.exists():  # a grading machine without source/: nbgrader's restored metadata
+            info = checkrun.SourceInfo(solution_ids=[
+                c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+                and not c.metadata["nbgrader"].get("grade")])
         if ids:
             verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout)
         source_nb = nbformat.read(str(source_path), as_version=4) if source_path.exists() else None
