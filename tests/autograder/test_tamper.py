@@ -123,6 +123,14 @@ import os
 os._exit(0)
 """
 
+# --- 01: an accuracy that hangs on one hidden input only (costs that check only) ---------------
+HANGS = """
+def accuracy(y_pred, y_true):
+    while len(y_pred) == 33:
+        pass
+    return float(np.mean(np.asarray(y_pred) == np.asarray(y_true)))
+"""
+
 # --- 03: a naive log_sigmoid that learns its stability cases from the messages -----------------
 ORACLE_LOG_SIGMOID = r'''
 import re
@@ -197,6 +205,7 @@ def batch() -> dict[tuple[str, str], bytes]:
         ("wrapped-run-one", A01): solution(A01, "standardize", IN_PLACE, WRAP_RUN_ONE),
         ("hook", A01): solution(A01, "make_labels", None, at_top=HOOK),
         ("solution-exits", A01): solution(A01, "make_labels", EXITS),
+        ("check-hangs", A01): solution(A01, "accuracy", HANGS),
         ("honest", A03): solution(A03, "sigmoid", None),
         ("oracle-log-sigmoid", A03): solution(A03, "log_sigmoid", NAIVE_LOG_SIGMOID, ORACLE_LOG_SIGMOID),
         ("control-log-sigmoid", A03): solution(A03, "log_sigmoid", PLAIN_NAIVE_LOG_SIGMOID),
@@ -266,6 +275,11 @@ def test_tampering_earns_nothing(graded):
     assert got[("solution-exits", A01)] == 7, got
     lost = {k for k, v in cell_scores(graded, "solution-exits", A01).items() if v == 0}
     assert lost == {"make_labels_values", "make_labels_boundary"}, lost
+    # a hidden check that hangs fails alone; the checks after it run in a fresh kernel
+    lost = {k for k, v in cell_scores(graded, "check-hangs", A01).items() if v == 0}
+    assert lost == {"accuracy_values"}, lost
+    why = outputs_text(autograded(graded, "check-hangs", A01))
+    assert "accuracy: the hidden check accuracy.random did not finish" in why, why[-1000:]
     # 03: each tampered notebook scores exactly what the same wrong function scores untampered
     assert got[("control-log-sigmoid", A03)] < 15 and got[("control-sigmoid", A03)] < 15, got
     assert got[("oracle-log-sigmoid", A03)] == got[("control-log-sigmoid", A03)], got
