@@ -25,7 +25,7 @@ def _db_url(root: Path) -> str:
 
 
 def _print_grades(root: Path, csv: Path | None) -> None:
-    frame = report.grade_frame(_db_url(root))
+    frame = report.grade_frame(_db_url(root), root)
     table = report.summary_table(frame)
     print(table.to_string())
     if table.apply(lambda column: column.astype(str).str.endswith("*")).any().any():
@@ -128,7 +128,7 @@ def cmd_grade(args) -> int:
     if args.csv:
         csv = Path(args.csv) if Path(args.csv).is_absolute() else root / args.csv
         if args.quiet:
-            report.write_csv(report.grade_frame(_db_url(root)), csv)
+            report.write_csv(report.grade_frame(_db_url(root), root), csv)
         else:
             _print_grades(root, csv)
     if args.report:

@@ -9,9 +9,11 @@ The pipeline is nbgrader's own, with one stage replaced:
    ones: ``OverwriteCells.add_missing_cells``), the metadata checked.  The
    sanitized notebook is written to ``autograded/`` exactly where nbgrader
    writes it.
-2. **execute** (ours, in parallel): the sanitized notebook runs in a sandboxed,
-   pre-warmed kernel (autograder.sandbox); hidden checks are judged here, in
-   this process, against the references (autograder.cases).
+2. **execute** (ours, in parallel): the sanitized notebook runs, without the
+   hidden parts of its test cells, in a sandboxed, pre-warmed kernel
+   (autograder.sandbox); the hidden checks run in a separate check kernel on
+   the solution cells only and are judged here, in this process, against the
+   references (autograder.cases, autograder.checkrun).
 3. **finish** (nbgrader's preprocessors, in nbgrader's order): LimitOutput,
    SaveAutoGrades (with the verdict rule below), AssignLatePenalties,
    CheckCellMetadata; the notebook is written back to ``autograded/``.
@@ -19,10 +21,11 @@ The pipeline is nbgrader's own, with one stage replaced:
 The order matters: 1 must finish before 2 (the kernel must run the restored
 test cells, never the student's copies), and grades are written only in 3, in
 this one process, so the gradebook has a single writer however many kernels
-run.  A test cell earns its points when it ran without error **and** every
-hidden check its (restored) source calls reported back and was judged correct
-here.  Output on stderr does not zero a cell; a check that a notebook
-silenced, skipped or faked does.
+run.  A test cell earns its points when its visible part ran without error
+**and** every hidden check its (restored) source calls reported back from the
+check kernel and was judged correct here; its outputs become the grader's
+words only.  Output on stderr does not zero a cell; a check that never
+reported back does.
 
 Resumable: a submission whose files have not changed since it was last graded
 is skipped (``--force`` regrades); the record of what is done is written after
@@ -46,8 +49,7 @@ from pathlib import Path
 
 import nbformat
 
-VERSION = "1"
-CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([\w.]+)["']""")
+VERSION = "2"  # 2: hidden checks in their own kernel, test cell outputs the grader's only
 
 
 @dataclass
@@ -221,67 +223,77 @@ def is_test_cell(cell) -> bool:
 
 
 class Verdicts:
-    """The hidden-check requests of one notebook, answered and judged here."""
+    """What the grader itself observed of one notebook (autograder.checkrun).
+
+    ``visible``: test cell index -> "" when its visible part ran without error
+    in the notebook kernel, else a grader-written reason.  ``hidden``: check
+    id -> verdict judged here on the check kernel's outcomes.  ``looks``: the
+    "needs a look" findings (autograder.lookout).
+    """
 
     def __init__(self):
-        self.by_cell: dict[int, dict[str, dict]] = {}
-        self._pending: dict[tuple[int, str], object] = {}
+        self.visible: dict[int, str] = {}
+        self.hidden: dict[str, dict] = {}
+        self.looks: list[str] = []
 
-    def handle(self, message: dict, cell_index: int) -> dict:
-        from . import cases
+    def cell_passes(self, index: int, cell) -> tuple[bool, list[str]]:
+        """A test cell passes when its visible part ran clean and every hidden check of its
+        restored source passed here; the reasons are all grader-written."""
+        from .checkrun import check_ids
 
-        op, check_id = message.get("op"), str(message.get("id", ""))
-        if op == "check":
-            try:
-                calls, judge = cases.prepare(check_id)
-            except KeyError:
-                return {"message": f"unknown hidden check {check_id!r}"}
-            self._pending[(cell_index, check_id)] = judge
-            return {"calls": calls}
-        if op == "results":
-            judge = self._pending.pop((cell_index, check_id), None)
-            if judge is None:
-                verdict = {"ok": False, "message": f"{check_id}: results without a request"}
-            else:
-                verdict = judge(message.get("outcomes"))
-            self.by_cell.setdefault(cell_index, {})[check_id] = verdict
-            return verdict
-        return {"message": "unknown request"}
-
-    def cell_passes(self, index: int, cell) -> tuple[bool, str]:
-        """A test cell passes when it ran without error and all its checks passed here."""
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if errors:
-            return False, ""
-        got = self.by_cell.get(index, {})
-        for check_id in CHECK_CALL.findall(cell.source):
-            verdict = got.get(check_id)
+        reasons = []
+        visible = self.visible.get(index, "this test cell was not run")
+        if visible:
+            reasons.append(visible)
+        for check_id in check_ids(cell.source):
+            verdict = self.hidden.get(check_id)
             if verdict is None:
-                return False, f"the hidden check {check_id} did not report back to the grader"
-            if not verdict.get("ok"):
-                return False, verdict.get("message", f"{check_id} failed")
-        return True, ""
+                reasons.append(f"the hidden check {check_id} did not report back to the grader")
+            elif not verdict.get("ok"):
+                reasons.append(verdict.get("message") or f"{check_id} failed")
+        return not reasons, reasons
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,60}$")
+
+
+def visible_reason(run, cell, timeout: float | None) -> str:
+    """Why the visible part of a test cell failed, in the grader's words ("" if it did not).
+
+    Nothing the kernel printed is copied: only the exception's type name, when
+    it is a plain identifier, and what the executor itself knows (timeout, death).
+    """
+    if run.status in ("ok", "skipped"):
+        return ""
+    if run.status == "timeout":
+        limit = f" of {timeout:g} s" if timeout else ""
+        return f"this test cell did not finish within the time limit{limit}"
+    if run.status == "died":
+        return "the kernel died while running this test cell"
+    if run.status == "not_run":
+        return "this test cell was not run (the kernel died or timed out too often before it)"
+    names = [str(o.get("ename", "")) for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    name = names[-1] if names and _PLAIN_NAME.match(names[-1]) else "an error"
+    return (f"the visible checks of this test cell failed ({name}); run the cell in your notebook "
+            "to see their message")
 
 
 def apply_verdicts(nb, verdicts: Verdicts) -> dict[str, bool]:
-    """Record each test cell's verdict; make the notebook show it.
+    """Record each test cell's verdict; its outputs become the grader's words only.
 
-    A failing test cell without an error output gets one (so that the
-    notebook, feedback and plain nbgrader all agree); tracebacks of test
-    cells are cut to their last line, so feedback never shows hidden test code.
+    Whatever the notebook kernel put into a test cell's outputs (prints, an
+    event hook's text, tracebacks) is dropped: a failing cell gets one error
+    output per reason, a passing one none, so the autograded notebook,
+    feedback and plain nbgrader all agree and nothing else reaches them.
     """
     passed = {}
     for index, cell in enumerate(nb.cells):
         if not is_test_cell(cell):
             continue
-        ok, why = verdicts.cell_passes(index, cell)
+        ok, reasons = verdicts.cell_passes(index, cell)
         passed[cell.metadata["nbgrader"]["grade_id"]] = ok
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-        if not ok and why:
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="AssertionError", evalue=why, traceback=[f"AssertionError: {why}"]))
+        cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=why,
+                                               traceback=[f"AssertionError: {why}"]) for why in reasons]
     return passed
 
 
@@ -450,20 +462,97 @@ class Grader:
 
     # stage 2
     def execute(self, path: Path):
+        from . import checkrun, lookout
+
         nb = nbformat.read(str(path), as_version=4)
         verdicts = Verdicts()
         env = {"NBGRADER_EXECUTION": "autograde",
                # read by course.integrity: a forbidden import explains itself in the kernel
                "COURSE_FORBIDDEN_PACKAGES": ",".join(self.forbidden_packages(path.parent.name))}
-        result = self.executor().run(nb, files_dir=path.parent, handler=verdicts.handle, env=env)
+        timeout = getattr(getattr(self.executor(), "cfg", None), "cell_timeout", None)
+        result = self.executor().run(checkrun.notebook_without_hidden_tests(nb), files_dir=path.parent,
+                                     handler=checkrun.refuse, env=env)
+        for ran, restored in zip(result.nb.cells, nb.cells):
+            ran.source = restored.source  # the autograded notebook keeps the restored test cells
+        ids = []
+        for index, cell in enumerate(result.nb.cells):
+            if is_test_cell(cell):
+                verdicts.visible[index] = visible_reason(result.cells[index], cell, timeout)
+                ids += checkrun.check_ids(cell.source)
+        source_path = self.source_notebook(path)
+        info = checkrun.source_info(source_path)
+        if not source_path.exists():  # a grading machine without source/: nbgrader's restored metadata
+            info = checkrun.SourceInfo(solution_ids=[
+                c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+                and not c.metadata["nbgrader"].get("grade")])
+        if ids:
+            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout)
+        source_nb = nbformat.read(str(source_path), as_version=4) if source_path.exists() else None
+        verdicts.looks = lookout.scan_notebook(nb, source_nb)
         return result, verdicts
+
+    def source_notebook(self, path: Path) -> Path:
+        """The instructor's notebook of an autograded one (…/<assignment>/<notebook>.ipynb)."""
+        folder = self.coursedir.format_path(self.coursedir.source_directory, ".", path.parent.name)
+        return Path(folder) / path.name
+
+    def hidden_checks(self, nb, info, ids: list[str], env: dict, timeout) -> dict[str, dict]:
+        """Every hidden check of a notebook, run in fresh check kernels (autograder.checkrun).
+
+        One kernel runs them all in turn; when one hangs or kills its kernel, it
+        fails with that reason and the rest go on in a fresh kernel.
+        """
+        from . import cases, checkrun
+
+        verdicts: dict[str, dict] = {}
+        todo, without, dropped = list(ids), set(), {}
+        solutions = [gid for gid, _ in checkrun.solution_sources(nb, info.solution_ids)]
+        for _ in range(len(ids) + len(solutions)):
+            session = checkrun.CheckSession(todo)
+            run = self.executor().run(checkrun.check_notebook(nb, info, frozenset(without)),
+                                      handler=session.handle, env=env)
+            verdicts.update(session.verdicts)
+            todo = session.unjudged()
+            status = run.cells[checkrun.HARNESS_INDEX].status
+            if not todo or not session.planned or status not in ("timeout", "died"):
+                break
+            what = "did not finish within " + (f"{timeout:g} s" if timeout else "its time limit") \
+                if status == "timeout" else "ended the kernel"
+            if not session.ready:
+                # a solution cell itself hangs or ends the process: grade the others without it
+                left = [gid for gid in solutions if gid not in without]
+                if session.executing is None or not 0 <= session.executing < len(left):
+                    break
+                without.add(left[session.executing])
+                dropped[left[session.executing]] = what
+                continue
+            stuck = todo.pop(0)
+            name = cases.REGISTRY[stuck].function
+            if status == "timeout":
+                why = f"{name}: the hidden check {stuck} {what} (an endless loop, or far too slow)"
+            else:
+                why = f"{name}: the hidden check {stuck} {what} (too much memory, or the process ended)"
+            verdicts[stuck] = {"ok": False, "message": why}
+            if not todo:
+                break
+        for cid, verdict in verdicts.items():
+            name = cases.REGISTRY[cid].function if cid in cases.REGISTRY else None
+            if name in dropped and not verdict.get("ok"):
+                verdict["message"] = (f"{name}: its solution cell {dropped[name]} when the grader ran it, "
+                                      "so its hidden checks could not run")
+        return verdicts
 
     # stage 3
     def finish(self, job: Job, path: Path, result, verdicts: Verdicts) -> None:
         from .finish import finish_notebook
 
+        from .lookout import note_cell
+
         nb = result.nb
         passed = apply_verdicts(nb, verdicts)
+        if verdicts.looks:
+            nb.cells.insert(0, note_cell(verdicts.looks))
         resources = {"nbgrader": {"student": job.student, "assignment": job.assignment,
                                   "notebook": path.stem, "db_url": self.coursedir.db_url},
                      "autograder": {"passed": passed}}

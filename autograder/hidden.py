@@ -8,17 +8,17 @@ A hidden test cell in `source/` reads, for example::
 ``check`` runs the student's function on inputs chosen by the grader and has
 the results judged against the reference implementation.  There are two modes:
 
-* **Trusted mode** (``python -m autograder grade``): the grader's sandboxed
-  executor sets ``_channel`` before any student code runs.  The inputs come
-  from the grader, the student's function runs here, and its results travel
-  back as plain numbers (``autograder.wire``: JSON, numeric dtypes only).  The
-  judgement happens in the grader's own process, which the student's kernel
-  cannot reach, and the grader scores a test cell only on the verdicts it
-  reached itself.  Monkeypatching ``numpy``, ``math`` or ``builtins`` in the
-  notebook, returning objects whose ``__eq__`` always says True, or replacing
-  this very function cannot fake a pass: none of them changes the numbers the
-  grader compares, and a check that never reports back counts as failed.
-  Nothing of the references is imported into the kernel in this mode.
+* **Trusted mode** (``python -m autograder grade``): ``check`` is never
+  called.  The notebook runs with the hidden part of every test cell removed,
+  and its channel answers nothing.  The hidden checks run afterwards in a
+  separate, fresh kernel that holds only the instructor's imports and the
+  submission's solution cells: ``run_checks`` (one grader-written cell)
+  first asks the grader for the plan (the calls, and a token that later
+  results must carry), only then executes the solution cells, runs every
+  call with what it captured before any student code ran, and sends back the
+  outcomes as plain numbers (``autograder.wire``).  The grader judges them in
+  its own process and replies with an acknowledgement only: no verdict, no
+  expected value ever enters a kernel (autograder.checkrun).
 
 * **Local mode** (plain ``nbgrader autograde``, validating the source
   notebooks): no channel is set, so the same checks are prepared and judged in
@@ -44,6 +44,8 @@ _array = _np.array
 
 #: Set by the grader's executor (trusted mode); an object with ``request(dict) -> dict``.
 _channel = None
+_warnings_catch = _warnings.catch_warnings
+_warnings_simplefilter = _warnings.simplefilter
 
 
 # --- test functions for graded functions that take a function ---------------
@@ -169,3 +171,87 @@ def check(check_id: str, fn) -> None:
         verdict = judge(run_calls(fn, calls))
     if not verdict.get("ok"):
         raise AssertionError(verdict.get("message", f"{check_id} failed"))
+
+
+# --- trusted mode: the check kernel's one harness cell ----------------------------
+def run_checks(solutions: list) -> None:
+    """Run the hidden checks the grader plans, on the functions of ``solutions``.
+
+    ``solutions`` holds ``[grade_id, source]`` of the submission's solution
+    cells.  Everything used after the first line of student code runs is
+    bound here first, as locals: a solution cell that replaces this module's
+    attributes, ``np.errstate`` or ``warnings`` changes nothing below.
+    """
+    channel, errstate, ndarray = _channel, _errstate, _ndarray
+    encode_result, decode, build = _wire.encode_result, _wire.decode, build_function
+    catch, simplefilter = _warnings_catch, _warnings_simplefilter
+    callable_, isinstance_, type_, str_, exception = callable, isinstance, type, str, Exception
+    exec_, compile_, transform = exec, compile, _python_source
+    if channel is None:
+        raise RuntimeError("run_checks runs only in the grader's check kernel")
+    request = channel.request
+    plan = request({"op": "plan"})
+    if "checks" not in plan:
+        return  # refused: a replay after a restart, or a second plan
+    token, checks = plan["token"], plan["checks"]
+
+    namespace = _student_namespace()
+    for number, (grade_id, source) in enumerate(solutions):
+        # the grader learns which cell hangs or ends the kernel, and grades without it next time
+        request({"op": "solution", "token": token, "number": number})
+        try:
+            exec_(compile_(transform(source), f"<solution cell {grade_id}>", "exec"), namespace)
+        except BaseException:  # noqa: BLE001 - a broken cell leaves what it defined before the error
+            pass
+
+    request({"op": "ready", "token": token})
+
+    def run_one(fn, call):
+        args = decode(call["args"], build)
+        kwargs = decode(call["kwargs"], build)
+        try:
+            if call.get("errstate"):
+                with errstate(over="raise", invalid="raise", divide="ignore"):
+                    value = fn(*args, **kwargs)
+            else:
+                value = fn(*args, **kwargs)
+            outcome = {"value": encode_result(value)}
+        except exception as exc:
+            outcome = {"error": f"{type_(exc).__name__}: {exc}"[:500]}
+        outcome["args_after"] = [encode_result(a) if isinstance_(a, ndarray) else None for a in args]
+        return outcome
+
+    for item in checks:
+        fn = namespace.get(item["function"])
+        if not callable_(fn):
+            outcomes = {"missing": True}
+        else:
+            with catch():
+                simplefilter("ignore")
+                outcomes = [run_one(fn, call) for call in item["calls"]]
+        request({"op": "results", "token": token, "id": str_(item["id"]), "outcomes": outcomes})
+
+
+def _student_namespace() -> dict:
+    """A copy of the shell's namespace after the instructor's imports (never the shell's own)."""
+    import builtins
+
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except Exception:
+        shell = None
+    namespace = dict(shell.user_ns) if shell is not None else {}
+    namespace.update({"__name__": "__main__", "__builtins__": builtins})
+    return namespace
+
+
+def _python_source(source: str) -> str:
+    """IPython syntax (magics, ``!``) turned into plain Python, as a notebook cell would run it."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    except Exception:
+        return source

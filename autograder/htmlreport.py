@@ -14,7 +14,9 @@ PNG figures.  Per assignment:
 * the submissions the grader could not grade, with its reason
   (``.autograder/state/<assignment>/<student>.json``), and the submissions
   not graded yet;
-* the students whose submissions wait for a manual grade.
+* the students whose submissions wait for a manual grade;
+* the submissions that "need a look": code that reaches into the grading
+  machinery (autograder.lookout), with what it reaches.
 
 Scores come from nbgrader's gradebook (its API: SQLite or PostgreSQL alike).
 Submissions that could not be graded are left out of the score statistics
@@ -91,6 +93,7 @@ class Assignment:
     failed: pd.DataFrame = None        # student, reason
     ungraded: list[str] = field(default_factory=list)  # submitted, neither graded nor failed
     failures: pd.DataFrame = None      # question, message, example, count, students
+    looks: pd.DataFrame = None         # student, findings ("needs a look")
 
 
 def _grade_kind(notebook) -> dict[str, str]:
@@ -193,6 +196,10 @@ def collect(root: Path, db_url: str) -> list[Assignment]:
             submitted = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{a.name}") if p.is_dir())
             info.ungraded = [s for s in submitted if s not in in_gradebook and s not in failed]
             info.failures = _failure_messages(root, a.name, sorted(info.scores["student"]), labels)
+            from .lookout import read_notes
+
+            looks = [(s, "; ".join(read_notes(root, a.name, s))) for s in sorted(info.scores["student"])]
+            info.looks = pd.DataFrame([(s, f) for s, f in looks if f], columns=["student", "findings"])
             out.append(info)
     return out
 
@@ -394,6 +401,14 @@ def _assignment_html(index: int, info: Assignment, out_dir: Path) -> tuple[str, 
         parts.append(_table(info.failed, classes="failed"))
     else:
         parts.append('<p class="ok">None.</p>')
+    parts.append("<h3>Needs a look</h3>")
+    if info.looks is not None and len(info.looks):
+        parts.append('<p class="warn">These submissions reach into the grading machinery; their grade does '
+                     "not depend on it, but a person should look (the note at the top of each autograded "
+                     "notebook, in formgrader, says the same).</p>")
+        parts.append(_table(info.looks, classes="looks"))
+    else:
+        parts.append('<p class="ok">Nobody.</p>')
     if info.ungraded:
         parts.append("<h3>Submitted but not graded yet</h3>")
         parts.append(f'<p class="warn">{_h(", ".join(info.ungraded))}</p>')

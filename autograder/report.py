@@ -11,11 +11,14 @@ import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
 
-def grade_frame(db_url: str) -> pd.DataFrame:
+def grade_frame(db_url: str, root: Path | None = None) -> pd.DataFrame:
     """One row per student; per assignment its total and one column per graded cell.
 
     Missing submissions are NaN.  Cells still waiting for a manual grade count
     0 in the totals; ``<assignment>:needs_manual`` says how many there are.
+    Given the course ``root``, ``<assignment>:needs_a_look`` holds the
+    grader's "needs a look" findings ("; "-separated, empty when none;
+    autograder.lookout).
     """
     rows = []
     with Gradebook(db_url) as gb:
@@ -33,6 +36,10 @@ def grade_frame(db_url: str) -> pd.DataFrame:
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
                         row[f"{name}:{grade.name}"] = grade.score
+                if root is not None:
+                    from .lookout import read_notes
+
+                    row[f"{name}:needs_a_look"] = "; ".join(read_notes(root, name, student))
             rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:

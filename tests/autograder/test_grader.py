@@ -267,10 +267,12 @@ def batch(root: Path, port: int) -> dict[str, tuple[bytes, float]]:
         "stderr-in-passing-test": (_stderr_in_passing_test(), FULL),
         "spy": (as_bytes(with_cell(SPY.format(root=str(root), port=port))), FULL),
         # numpy, math, builtins and the visible checks patched, an always-equal
-        # result: the visible tests of linear_classify pass, the hidden ones do not
-        "cheat": (as_bytes(with_cell(_CHEAT, after="linear_classify")), FULL - 2),
-        # the hidden checks silenced: a check that never reports back fails
-        "silenced": (as_bytes(with_cell(_SILENCE, after="accuracy")), FULL - 2),
+        # result, all in the solution cell (the only cell the hidden checks run):
+        # the visible tests of linear_classify pass, the hidden ones do not
+        "cheat": (as_bytes(catalogue.with_solutions(source_nb(), {"linear_classify": _CHEAT})), FULL - 2),
+        # the hidden checks "silenced" from a cell of the notebook: they do not run
+        # in the notebook's kernel at all, so nothing changes (and it needs a look)
+        "silenced": (as_bytes(with_cell(_SILENCE, after="accuracy")), FULL),
     }
 
 
@@ -342,9 +344,8 @@ def test_cheats_lose_their_points(graded_batch):
     errors = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("linear")
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and all("linear_classify" in o["evalue"] for o in errors), "the hidden check says why"
-    silenced = cell_scores(root, "silenced")
-    assert silenced["accuracy_values"] == 0 and silenced["accuracy_edges"] == 0
-    assert "did not report back" in outputs_text(autograded_nb(root, "silenced"))
+    silenced = autograded_nb(root, "silenced")
+    assert silenced.cells[0].cell_type == "markdown" and "needs a look" in silenced.cells[0].source
 
 
 def test_feedback_shows_results_but_no_hidden_tests(graded_batch):
@@ -352,7 +353,7 @@ def test_feedback_shows_results_but_no_hidden_tests(graded_batch):
     course.nbgrader("generate_feedback", A01, "--student", "wrong-make-labels", root=root)
     page = (root / "feedback" / "wrong-make-labels" / A01 / f"{A01}.html").read_text()
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert "expected [0, 1, 0, 1]" in text, "the failure message is shown"
+    assert re.search(r"make_labels: .* yours \d, expected \d", text), "the failure message is shown"
     assert "Score: 0.0 / 1.0" in text and "Score: 1.0 / 1.0" in text, "points per test are shown"
     for secret in ("BEGIN HIDDEN TESTS", 'check("make_labels', "autograder.hidden", "import autograder"):
         assert secret not in text, secret
