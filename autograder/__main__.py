@@ -114,6 +114,9 @@ def cmd_grade(args) -> int:
           f"in {elapsed:.1f} s" + (f" ({len(graded) / elapsed:.1f} submissions/s)" if graded else ""))
     for o in failed:
         print(f"  failed {o.job.key}: {o.reason}")
+    for o in graded:
+        if o.reason:
+            print(f"  note {o.job.key}: {o.reason}")
     restarted = [o for o in graded if o.restarts]
     for o in restarted:
         print(f"  note {o.job.key}: the kernel died or timed out {o.restarts} time(s); "

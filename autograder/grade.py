@@ -37,6 +37,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import stat
 import sys
 import time
 import zlib
@@ -115,9 +117,15 @@ def quiet_library_warnings() -> None:
 def fingerprint(folder: Path) -> str:
     """A hash of every file of a submission (names and contents)."""
     h = hashlib.sha256(VERSION.encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(folder.rglob("*")):
+        st = path.lstat()  # never follow a link: it may point anywhere, at anything
+        if stat.S_ISDIR(st.st_mode):
+            continue
         h.update(str(path.relative_to(folder)).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        if stat.S_ISREG(st.st_mode):
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        else:
+            h.update(f"{st.st_mode:o}:{os.readlink(path) if path.is_symlink() else ''}".encode())
     return h.hexdigest()
 
 
@@ -222,6 +230,7 @@ class Grader:
         from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
+        self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
 
     # paths
     def submitted(self, job: Job) -> Path:
@@ -267,9 +276,12 @@ class Grader:
         from .sandbox import SandboxConfig
 
         timeout = float(self.config.get("Execute", {}).get("timeout", 60) or 60)
-        # Everything of the instructor's: the course root's folders, the gradebook,
-        # and this package itself (references, checks, catalogue).  The kernel keeps
-        # the modules it needs, imported before the paths are hidden.
+        # The kernel sees only the allowed trees (and the runtime the sandbox
+        # adds: shared libraries, fonts, /dev, /tmp, /proc); nothing of the
+        # course root is among them.  The hidden paths are covered even inside
+        # an allowed tree: this package when it is installed into the Python
+        # installation, the course root when it lives there.  The kernel keeps
+        # the modules it needs, imported before the view was built.
         homes = {self.root, Path(__file__).resolve().parent.parent}
         hide = [home / d for home in homes for d in (
             "source", "submitted", "autograded", "feedback", "exchange", ".autograder", "tests",
@@ -306,23 +318,62 @@ class Grader:
         return self.executor().features
 
     # stage 1
+    def stage(self, job: Job) -> tuple[Path, list]:
+        """Copy the submission's regular files and folders to where nbgrader reads them.
+
+        nbgrader's copy runs as root and follows links: it must never see
+        the student's folder itself.  Returns the staging base (standing in
+        for ``submitted/``) and the refused entries, ``(path, why)``.
+        """
+        from .sandbox import _tree
+
+        base = self.root / ".autograder" / "staged"
+        dest = base / job.student / job.assignment
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True, mode=0o700)
+        folder = self.root / self.coursedir.submitted_directory
+        for part in (job.student, job.assignment):  # neither may be a link (to another student)
+            folder = folder / part
+            if folder.is_symlink() or not folder.is_dir():
+                raise PrepareError(f"{folder.relative_to(self.root)} is not a folder but a "
+                                   f"{_tree.kind(folder.lstat())}; nothing of it was graded")
+        try:
+            return base, _tree.copy_plain(str(folder), str(dest))
+        except OSError as exc:
+            raise PrepareError(f"the submission could not be read: {exc}") from None
+
     def prepare(self, job: Job) -> tuple[list[Path], str]:
-        """nbgrader's sanitizing half; returns the sanitized notebooks and the log."""
+        """nbgrader's sanitizing half; returns the sanitized notebooks and the log.
+
+        Entries of the submission that are not regular files or folders are
+        left out (``self.refused[job.key]`` lists them)."""
         from nbgrader.converters import Autograde
         from nbgrader.utils import capture_log, temp_attrs
 
-        with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student):
-            app = Autograde(coursedir=self.coursedir, parent=self.api)
-            app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
-            app.force = True
-            app.create_student = True
-            result = capture_log(app)
+        from .sandbox import _tree
+
+        self.refused.pop(job.key, None)
+        staged, refused = self.stage(job)
+        if refused:
+            self.refused[job.key] = refused
+        try:
+            with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student,
+                            submitted_directory=str(staged.relative_to(self.root))):
+                app = Autograde(coursedir=self.coursedir, parent=self.api)
+                app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
+                app.force = True
+                app.create_student = True
+                result = capture_log(app)
+        finally:
+            shutil.rmtree(staged / job.student, ignore_errors=True)
         if not result["success"]:
             reason = _reason(result.get("log", "") + result.get("error", ""))
-            if "No notebooks found" in reason:
+            if "No notebooks found" in reason or "No notebooks were matched" in reason:
                 found = sorted(p.name for p in self.submitted(job).glob("*.ipynb"))
                 reason = (f"no notebook named {job.assignment}.ipynb was submitted"
                           + (f"; found only {', '.join(found)}" if found else ""))
+            if refused:
+                reason += "; " + _tree.describe(refused)
             raise PrepareError(reason)
         dest = self.autograded(job)
         return sorted(dest.glob("*.ipynb")), result.get("log", "")
@@ -382,6 +433,10 @@ class Grader:
                     outcome = Outcome(job, "graded")
                     try:
                         notebooks, _ = self.prepare(job)
+                        if job.key in self.refused:
+                            from .sandbox._tree import describe
+
+                            outcome.reason = describe(self.refused[job.key])
                     except PrepareError as exc:
                         outcome.status, outcome.reason = "failed", str(exc)
                         outcome.score, outcome.max_score = self.submission_score(job)
