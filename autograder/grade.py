@@ -369,7 +369,8 @@ class Grader:
         if not result["success"]:
             reason = _reason(result.get("log", "") + result.get("error", ""))
             if "No notebooks found" in reason or "No notebooks were matched" in reason:
-                found = sorted(p.name for p in self.submitted(job).glob("*.ipynb"))
+                found = sorted(p.name for p in self.submitted(job).glob("*.ipynb")
+                               if p.is_file() and not p.is_symlink())
                 reason = (f"no notebook named {job.assignment}.ipynb was submitted"
                           + (f"; found only {', '.join(found)}" if found else ""))
             if refused:

@@ -88,17 +88,24 @@ def secrets():
     root_secret = Path("/root") / f".sandbox-test-secret-{os.getpid()}"
     root_secret.write_text("ROOT-SECRET")
     root_secret.chmod(0o644)
+    # world-readable, next to the allowed tree, but not in it: not in the kernel's view
+    outside = Path(tempfile.mkdtemp(prefix="sandbox-outside-", dir="/srv"))
+    outside.chmod(0o755)
+    (outside / "secret.txt").write_text("SECRET-OUTSIDE")
+    (outside / "secret.txt").chmod(0o644)
     try:
-        yield base, root_secret
+        yield base, root_secret, outside / "secret.txt"
     finally:
         shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(outside, ignore_errors=True)
         root_secret.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
 def hiding_ex(secrets):
-    base, _ = secrets
-    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30,
+    base = secrets[0]
+    # base is allowed (bound into the kernel's view), two paths inside it are hidden
+    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30, allow=[base],
                         hide=[base / "hidden_dir", base / "hidden_file.txt", AUTOGRADER_DIR])
     with Executor(cfg, jobs=1) as executor:
         yield executor
@@ -282,7 +289,7 @@ def test_network_is_unreachable(ex):
 
 
 def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
-    base, root_secret = secrets
+    base, root_secret, outside = secrets
     probe = (
         "def read(p):\n"
         "    try:\n"
@@ -293,13 +300,14 @@ def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
         "for p in %r:\n"
         "    print(read(p))\n"
     ) % ([str(base / "hidden_dir" / "answers.txt"), str(base / "hidden_file.txt"),
-          str(root_secret), str(base / "visible" / "ok.txt")],)
+          str(root_secret), str(base / "visible" / "ok.txt"), str(outside)],)
     res = hiding_ex.run(nb_of(probe))
     lines = text(res.nb.cells[0]).split()
     assert lines[0] in ("FileNotFoundError", "PermissionError")
     assert lines[1] in ("EMPTY", "PermissionError", "FileNotFoundError")
     assert lines[2] in ("FileNotFoundError", "PermissionError")
-    assert lines[3] == "VISIBLE"  # control: the same kind of path, not hidden, is readable
+    assert lines[3] == "VISIBLE"  # control: the same kind of path, allowed and not hidden, is readable
+    assert lines[4] == "FileNotFoundError"  # not allowed: not there at all
     assert "SECRET" not in text(res.nb.cells[0])
 
 
