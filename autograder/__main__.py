@@ -141,6 +141,17 @@ def cmd_sandbox_report(args) -> int:
     for feature, ok in report.items():
         why = "" if ok else f"  ({report.reasons.get(feature, 'unavailable')})"
         print(f"{feature:14s} {'yes' if ok else 'NO'}{why}")
+    import importlib
+
+    from .sandbox._kernel import _DEVICES, view_paths
+
+    # what Grader.sandbox_config allows, plus what the sandbox adds to every kernel
+    package = Path(importlib.import_module("course").__file__).parent
+    trees, links = view_paths([sys.prefix, sys.base_prefix, package])
+    print("a kernel sees only (read-only): " + ", ".join(trees)
+          + "".join(f", {p} -> {t}" for p, t in links)
+          + f"; /dev/{{{','.join(_DEVICES)}}}, its own /proc, a fresh /tmp and /dev/shm, "
+          "and a copy of the submission's regular files")
     return 0
 
 

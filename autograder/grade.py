@@ -293,6 +293,10 @@ class Grader:
         import course
 
         allow = [Path(sys.prefix), Path(sys.base_prefix), Path(course.__file__).parent]
+        import site
+
+        if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path:
+            allow.append(Path(site.getusersitepackages()))  # packages installed with pip --user
         for extra in ("/run/postgresql", "/var/run/postgresql"):  # a local gradebook server's socket
             hide.append(Path(extra))
         # AUTOGRADER_SANDBOX_DISABLE=net_ns,... switches features off: it shows

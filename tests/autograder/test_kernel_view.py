@@ -223,10 +223,9 @@ def _inside_view(path: str) -> bool:
     return any(t == path or t.startswith(path.rstrip("/") + "/") or path.startswith(t + "/") for t in trees)
 
 
-def test_the_kernel_sees_an_allow_list_and_nothing_of_the_course_root(graded):
+def test_the_kernel_lists_only_its_allow_list(graded):
     root, _ = graded
-    found = _probe(root, "spy")
-    listings, files = found["listings"], found["files"]
+    listings = _probe(root, "spy")["listings"]
     for folder, entries in listings.items():
         if isinstance(entries, list):
             extra = [e for e in entries if not _inside_view(os.path.join(folder, e))]
@@ -234,15 +233,32 @@ def test_the_kernel_sees_an_allow_list_and_nothing_of_the_course_root(graded):
     assert listings["/etc"] == ["ld.so.cache"], listings["/etc"]
     assert listings["/home"] == "FileNotFoundError" and listings["/srv"] == "FileNotFoundError"
     assert listings[str(root)] == "FileNotFoundError" and listings[str(root) + "/.git"] == "FileNotFoundError"
+
+
+def test_the_course_root_files_are_out_of_reach(graded):
+    root, _ = graded
+    files = _probe(root, "spy")["files"]
     for name in ("canvas-export.zip", "roster.csv", "gradebook.db", f"source/{A01}/{NB}"):
         assert files[f"{root}/{name}"] == "FileNotFoundError", (name, files[f"{root}/{name}"])
     assert files["/etc/shadow"] == files["/etc/passwd"] == "FileNotFoundError"
-    assert "def " not in found["git"] and "reference" not in found["git"].lower(), found["git"]
-    assert files["/proc/1/environ"] in ("PermissionError", "EMPTY") or MARKER not in files["/proc/1/environ"]
-    assert found["environ"] == [], "the grader's environment is visible from the kernel"
     text = outputs_text(autograded_nb(root, "spy"))
-    for secret in ("LMS-EXPORT", "ROSTER-ada", "root:", MARKER):
+    for secret in ("LMS-EXPORT", "ROSTER-ada", "root:"):
         assert secret not in text, secret
+
+
+def test_the_git_history_is_out_of_reach(graded):
+    root, _ = graded
+    git = _probe(root, "spy")["git"]
+    assert "def " not in git and "import" not in git, git
+
+
+def test_the_graders_environment_is_out_of_reach(graded):
+    root, _ = graded
+    found = _probe(root, "spy")
+    environ = found["files"]["/proc/1/environ"]
+    assert environ in ("PermissionError", "EMPTY") or MARKER not in environ, environ
+    assert found["environ"] == [], "the grader's environment is visible from the kernel"
+    assert MARKER not in outputs_text(autograded_nb(root, "spy"))
 
 
 def test_no_state_survives_a_kernel(graded):
@@ -255,3 +271,36 @@ def test_no_state_survives_a_kernel(graded):
 def test_a_0700_checkout_grades_a_correct_notebook_in_full(private_checkout):
     root, done = private_checkout
     assert totals(root) == {"honest": FULL}, done.stdout + done.stderr[-2000:]
+
+
+def test_copy_plain_keeps_files_and_folders_and_refuses_the_rest(tmp_path):
+    import socket
+
+    from autograder.sandbox import _tree
+
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    (src / "data" / "deeper").mkdir(parents=True)
+    dest.mkdir()
+    (src / "notes.txt").write_text("mine")
+    (src / "data" / "deeper" / "x.csv").write_text("1,2")
+    (src / "abs").symlink_to("/etc/hostname")
+    (src / "data" / "rel").symlink_to("../notes.txt")
+    (src / "dirlink").symlink_to(src / "data")
+    os.mkfifo(src / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(src / "sock"))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the student's")
+    os.link(outside, src / "hard.txt")
+    try:
+        refused = _tree.copy_plain(str(src), str(dest))
+    finally:
+        sock.close()
+    assert dict(refused) == {"abs": "symbolic link", "data/rel": "symbolic link", "dirlink": "symbolic link",
+                             "pipe": "fifo", "sock": "socket", "hard.txt": "hard link (the file has other names)"}
+    copied = sorted(str(p.relative_to(dest)) for p in dest.rglob("*"))
+    assert copied == ["data", "data/deeper", "data/deeper/x.csv", "notes.txt"]
+    assert (dest / "notes.txt").read_text() == "mine" and not any(p.is_symlink() for p in dest.rglob("*"))
+    assert "abs (symbolic link)" in _tree.describe(refused)
+    with pytest.raises(OSError):
+        _tree.copy_plain(str(src / "dirlink"), str(dest))  # the top folder itself must not be a link

@@ -4,6 +4,7 @@ Real processes, real namespaces, no mocks.  Needs root on Linux; skipped otherwi
 """
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import socket
@@ -309,6 +310,33 @@ def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
     assert lines[3] == "VISIBLE"  # control: the same kind of path, allowed and not hidden, is readable
     assert lines[4] == "FileNotFoundError"  # not allowed: not there at all
     assert "SECRET" not in text(res.nb.cells[0])
+
+
+def test_the_view_is_read_only_and_holds_no_host_fd(ex):
+    res = ex.run(nb_of(
+        "import os, sys\n"
+        "fds = {}\n"
+        "for fd in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        fds[fd] = os.readlink(f'/proc/self/fd/{fd}')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print(sorted(set(fds.values())))\n"
+        "for path in ['/x', sys.prefix + '/x', '/dev/x', '/proc/x']:\n"
+        "    try:\n"
+        "        open(path, 'w')\n"
+        "        print('wrote', path)\n"
+        "    except OSError as e:\n"
+        "        print(type(e).__name__)\n"
+        "open('/tmp/ok', 'w').write('fine')\n"
+        "with open('/dev/null', 'w') as f:\n"
+        "    f.write('fine')\n"
+        "print(os.urandom(4) != os.urandom(4), open('/tmp/ok').read())"))
+    lines = text(res.nb.cells[0]).splitlines()
+    targets = ast.literal_eval(lines[0])
+    assert all(t == "/dev/null" or t.startswith(("socket:", "pipe:", "anon_inode:", "/tmp/")) for t in targets), targets
+    assert all(line in ("PermissionError", "OSError", "FileNotFoundError") for line in lines[1:5]), lines
+    assert lines[5] == "True fine"
 
 
 def test_autograder_package_hidden_but_channel_works(hiding_ex):
