@@ -339,7 +339,7 @@ class Grader:
         for part in (job.student, job.assignment):  # neither may be a link (to another student)
             folder = folder / part
             if folder.is_symlink() or not folder.is_dir():
-                raise PrepareError(f"{folder.relative_to(self.root)} is not a folder but a "
+                raise PrepareError(f"{folder} is not a folder but a "
                                    f"{_tree.kind(folder.lstat())}; nothing of it was graded")
         try:
             return base, _tree.copy_plain(str(folder), str(dest))

@@ -218,11 +218,6 @@ def _mounts(spec: dict, applied: dict, files_fd, uid, gid) -> str:
                if os.path.exists(f"/dev/{d}")]
     new = _NEW_ROOT
     _tmpfs(new, 8 << 20, 0o755)  # root-owned 0755 parents: a 0700 course checkout is no obstacle
-    for p, fd, is_dir in binds:
-        _attach(fd, new + p, is_dir)
-    for p, target in links:
-        os.makedirs(os.path.dirname(new + p), 0o755, exist_ok=True)
-        os.symlink(target, new + p)
     os.makedirs(new + "/dev", 0o755)
     for p, fd in devices:
         _attach(fd, new + p, False)
@@ -231,8 +226,14 @@ def _mounts(spec: dict, applied: dict, files_fd, uid, gid) -> str:
         os.symlink(target, f"{new}/dev/{name}")
     tmp_bytes = spec["limits"]["tmp_bytes"]
     for p, size in (("/tmp", tmp_bytes), ("/dev/shm", min(tmp_bytes, 64 << 20))):
-        os.makedirs(new + p, 0o755)
+        os.makedirs(new + p, 0o755, exist_ok=True)
         _tmpfs(new + p, size, 0o1777)
+    # After the fresh /tmp: an allowed tree under /tmp (a venv there) must stay visible.
+    for p, fd, is_dir in binds:
+        _attach(fd, new + p, is_dir)
+    for p, target in links:
+        os.makedirs(os.path.dirname(new + p), 0o755, exist_ok=True)
+        os.symlink(target, new + p)
     os.makedirs(new + "/proc", 0o555)
     if applied["pid_ns"]:
         # A /proc of our own PID namespace: the host's processes are invisible.

@@ -119,7 +119,8 @@ def _own(path: str, uid, gid) -> None:
         os.chown(path, uid, gid, follow_symlinks=False)
 
 
-def describe(refused: list) -> str:
-    """One line for the instructor: what was left out and why."""
-    return "not copied (only regular files and folders are graded): " + ", ".join(
-        f"{path} ({why})" for path, why in refused)
+def describe(refused: list, shown: int = 10) -> str:
+    """One line for the instructor: what was left out and why (the first ``shown`` entries)."""
+    listed = ", ".join(f"{path} ({why})" for path, why in refused[:shown])
+    more = f" and {len(refused) - shown} more" if len(refused) > shown else ""
+    return f"not copied (only regular files and folders are graded): {listed}{more}"

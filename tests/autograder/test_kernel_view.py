@@ -152,6 +152,7 @@ def graded(tmp_path_factory):
         os.mkfifo(sub / "fifo" / A01 / "pipe")
         (sub / "linked-notebook" / A01 / NB).unlink()
         (sub / "linked-notebook" / A01 / NB).symlink_to(f"../../honest/{A01}/{NB}")
+        (sub / "alias").symlink_to("honest")  # a whole student folder that is another's
         done = _grade(root)
         course.nbgrader("generate_feedback", A01, root=root, check=False)
         yield root, done
@@ -190,6 +191,8 @@ def test_links_and_special_files_are_refused_and_the_rest_graded(graded):
     # a notebook that is itself a link to another student's is not graded as this student's
     assert f"failed linked-notebook/{A01}" in done.stdout and f"{NB} (symbolic link)" in done.stdout
     assert not got.get("linked-notebook")
+    assert re.search(r"failed alias/\S+: \S+/submitted/alias is not a folder but a symbolic link", done.stdout)
+    assert not got.get("alias"), "another student's notebook is not graded as this student's"
     page = (root / "reports" / "index.html").read_text()
     assert "shadow.txt (symbolic link)" in page and "pipe (fifo)" in page
 
@@ -304,3 +307,12 @@ def test_copy_plain_keeps_files_and_folders_and_refuses_the_rest(tmp_path):
     assert "abs (symbolic link)" in _tree.describe(refused)
     with pytest.raises(OSError):
         _tree.copy_plain(str(src / "dirlink"), str(dest))  # the top folder itself must not be a link
+
+
+def test_sandbox_report_says_what_a_kernel_sees():
+    done = subprocess.run([sys.executable, "-m", "autograder", "sandbox-report"], capture_output=True, text=True,
+                          timeout=120, cwd=course.REPO)
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("a kernel sees only")]
+    assert str(course.REPO / "course") in line and os.path.realpath(sys.base_prefix) in line
+    assert str(course.REPO) + "," not in line and "/etc," not in line and "/home" not in line

@@ -94,11 +94,17 @@ def secrets():
     outside.chmod(0o755)
     (outside / "secret.txt").write_text("SECRET-OUTSIDE")
     (outside / "secret.txt").chmod(0o644)
+    # an allowed tree under /tmp (a virtualenv there), which the kernel's fresh /tmp must not cover
+    in_tmp = Path(tempfile.mkdtemp(prefix="sandbox-allowed-"))
+    in_tmp.chmod(0o755)
+    (in_tmp / "module.py").write_text("IN-TMP")
+    (in_tmp / "module.py").chmod(0o644)
     try:
-        yield base, root_secret, outside / "secret.txt"
+        yield base, root_secret, outside / "secret.txt", in_tmp
     finally:
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(outside, ignore_errors=True)
+        shutil.rmtree(in_tmp, ignore_errors=True)
         root_secret.unlink(missing_ok=True)
 
 
@@ -106,7 +112,7 @@ def secrets():
 def hiding_ex(secrets):
     base = secrets[0]
     # base is allowed (bound into the kernel's view), two paths inside it are hidden
-    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30, allow=[base],
+    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30, allow=[base, secrets[3]],
                         hide=[base / "hidden_dir", base / "hidden_file.txt", AUTOGRADER_DIR])
     with Executor(cfg, jobs=1) as executor:
         yield executor
@@ -290,7 +296,7 @@ def test_network_is_unreachable(ex):
 
 
 def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
-    base, root_secret, outside = secrets
+    base, root_secret, outside, in_tmp = secrets
     probe = (
         "def read(p):\n"
         "    try:\n"
@@ -301,7 +307,7 @@ def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
         "for p in %r:\n"
         "    print(read(p))\n"
     ) % ([str(base / "hidden_dir" / "answers.txt"), str(base / "hidden_file.txt"),
-          str(root_secret), str(base / "visible" / "ok.txt"), str(outside)],)
+          str(root_secret), str(base / "visible" / "ok.txt"), str(outside), str(in_tmp / "module.py")],)
     res = hiding_ex.run(nb_of(probe))
     lines = text(res.nb.cells[0]).split()
     assert lines[0] in ("FileNotFoundError", "PermissionError")
@@ -309,6 +315,7 @@ def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
     assert lines[2] in ("FileNotFoundError", "PermissionError")
     assert lines[3] == "VISIBLE"  # control: the same kind of path, allowed and not hidden, is readable
     assert lines[4] == "FileNotFoundError"  # not allowed: not there at all
+    assert lines[5] == "IN-TMP"
     assert "SECRET" not in text(res.nb.cells[0])
 
 
