@@ -126,11 +126,22 @@ def _git_history(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def released():
+    """Assignment 01 released once, copied into each course root below."""
+    base = Path(tempfile.mkdtemp(prefix="view-released-", dir="/srv"))
+    try:
+        yield one_assignment_root(base / "course", A01)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def graded(released):
     base = Path(tempfile.mkdtemp(prefix="view-course-", dir="/srv"))
     base.chmod(0o755)
     try:
-        root = one_assignment_root(base / "course", A01)
+        root = base / "course"
+        shutil.copytree(released, root)
         _git_history(root)
         (root / "canvas-export.zip").write_bytes(b"PK\x03\x04 LMS-EXPORT-OF-THE-CLASS")
         (root / "roster.csv").write_text("student,email\nROSTER-ada,ada@example.org\n")
@@ -161,11 +172,12 @@ def graded(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def private_checkout(tmp_path_factory):
+def private_checkout(released):
     """A 0700 checkout of the course outside /root, /home and /tmp, with its own packages."""
     base = Path(tempfile.mkdtemp(prefix="view-private-", dir="/srv"))  # mkdtemp: mode 0700
     try:
-        root = one_assignment_root(base / "checkout", A01)
+        root = base / "checkout"
+        shutil.copytree(released, root)
         for package in ("autograder", "course"):
             shutil.copytree(course.REPO / package, root / package,
                             ignore=shutil.ignore_patterns("__pycache__"))
