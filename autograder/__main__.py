@@ -156,6 +156,17 @@ def cmd_sandbox_report(args) -> int:
             print(f"uid locks      {SandboxConfig.uid_lock_dir} (owned by root, mode 0700)")
         except UidLockError as exc:
             print(f"uid locks      NOT USABLE: {exc}")
+    import importlib
+
+    from .sandbox._kernel import _DEVICES, view_paths
+
+    # what Grader.sandbox_config allows, plus what the sandbox adds to every kernel
+    package = Path(importlib.import_module("course").__file__).parent
+    trees, links = view_paths([sys.prefix, sys.base_prefix, package])
+    print("a kernel sees only (read-only): " + ", ".join(trees)
+          + "".join(f", {p} -> {t}" for p, t in links)
+          + f"; /dev/{{{','.join(_DEVICES)}}}, its own /proc, a fresh /tmp and /dev/shm, "
+          "and a copy of the submission's regular files")
     return 0
 
 

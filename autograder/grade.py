@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import time
@@ -176,39 +177,6 @@ def _file_digest(path: bytes, st: os.stat_result) -> bytes:
         os.close(fd)
 
 
-def not_copied(folder: Path, max_bytes: int) -> tuple[dict[bytes, str], str]:
-    """Entries of a submission nbgrader must not copy, and why; and a reason to refuse it, if any.
-
-    nbgrader copies every file of a submission with ``shutil.copy``, which
-    follows symlinks and copies sparse files in full: a link to
-    ``/etc/shadow`` would hand root's file to the kernel, a 100 GiB sparse
-    file would fill the disk.  Such entries are left out of ``autograded/``
-    (the notebook is still graded); a notebook that is itself one of them is
-    not graded.
-    """
-    skipped, refuse = {}, ""
-    for rel, st in _entries(os.fsencode(folder)):
-        if stat.S_ISDIR(st.st_mode):
-            continue
-        if stat.S_ISLNK(st.st_mode):
-            why = "a symbolic link"
-        elif not stat.S_ISREG(st.st_mode):
-            why = "not a regular file"
-        elif st.st_size > max_bytes:
-            why = f"larger than {max_bytes // 1000 ** 2} MB"
-        else:
-            continue
-        skipped[rel] = why
-        if rel.endswith(b".ipynb") and b"/" not in rel and not refuse:  # nbgrader grades top-level ones
-            refuse = f"the notebook {os.fsdecode(rel)!r} is {why}, so it was not graded"
-    return skipped, refuse
-
-
-def _literal_glob(name: str) -> str:
-    """An fnmatch pattern matching exactly ``name`` (nbgrader's ignore list is globs)."""
-    return re.sub(r"([*?\[])", r"[\1]", name)
-
-
 def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
@@ -320,7 +288,7 @@ class Grader:
         from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
-        self.not_copied: dict[str, dict[bytes, str]] = {}  # job key -> entries left out, and why
+        self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
 
     # paths
     def submitted(self, job: Job) -> Path:
@@ -375,9 +343,12 @@ class Grader:
         from .sandbox import SandboxConfig
 
         timeout = float(self.config.get("Execute", {}).get("timeout", 60) or 60)
-        # Everything of the instructor's: the course root's folders, the gradebook,
-        # and this package itself (references, checks, catalogue).  The kernel keeps
-        # the modules it needs, imported before the paths are hidden.
+        # The kernel sees only the allowed trees (and the runtime the sandbox
+        # adds: shared libraries, fonts, /dev, /tmp, /proc); nothing of the
+        # course root is among them.  The hidden paths are covered even inside
+        # an allowed tree: this package when it is installed into the Python
+        # installation, the course root when it lives there.  The kernel keeps
+        # the modules it needs, imported before the view was built.
         homes = {self.root, Path(__file__).resolve().parent.parent}
         hide = [home / d for home in homes for d in (
             "source", "submitted", "autograded", "feedback", "exchange", ".autograder", "tests",
@@ -389,6 +360,10 @@ class Grader:
         import course
 
         allow = [Path(sys.prefix), Path(sys.base_prefix), Path(course.__file__).parent]
+        import site
+
+        if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path:
+            allow.append(Path(site.getusersitepackages()))  # packages installed with pip --user
         for extra in ("/run/postgresql", "/var/run/postgresql"):  # a local gradebook server's socket
             hide.append(Path(extra))
         # The course's integrity setting: one sandbox serves every assignment, so
@@ -433,29 +408,64 @@ class Grader:
         return self.executor().features
 
     # stage 1
+    def stage(self, job: Job) -> tuple[Path, list]:
+        """Copy the submission's regular files and folders to where nbgrader reads them.
+
+        nbgrader's copy runs as root and follows links: it must never see
+        the student's folder itself.  Returns the staging base (standing in
+        for ``submitted/``) and the refused entries, ``(path, why)``.
+        """
+        from .sandbox import _tree
+
+        base = self.root / ".autograder" / "staged"
+        dest = base / job.student / job.assignment
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True, mode=0o700)
+        folder = self.root / self.coursedir.submitted_directory
+        for part in (job.student, job.assignment):  # neither may be a link (to another student)
+            folder = folder / part
+            if folder.is_symlink() or not folder.is_dir():
+                raise PrepareError(f"{folder} is not a folder but a "
+                                   f"{_tree.kind(folder.lstat())}; nothing of it was graded")
+        try:
+            return base, _tree.copy_plain(str(folder), str(dest),
+                                          max_bytes=int(self.coursedir.max_file_size) * 1000)
+        except OSError as exc:
+            raise PrepareError(f"the submission could not be read: {exc}") from None
+
     def prepare(self, job: Job) -> tuple[list[Path], str]:
-        """nbgrader's sanitizing half; returns the sanitized notebooks and the log."""
+        """nbgrader's sanitizing half; returns the sanitized notebooks and the log.
+
+        Entries of the submission that are not regular files or folders are
+        left out (``self.refused[job.key]`` lists them)."""
         from nbgrader.converters import Autograde
         from nbgrader.utils import capture_log, temp_attrs
 
-        skipped, refuse = not_copied(self.submitted(job), int(self.coursedir.max_file_size) * 1000)
-        if refuse:
-            raise PrepareError(refuse)
-        self.not_copied[job.key] = skipped
-        ignore = list(self.coursedir.ignore) + [_literal_glob(os.fsdecode(os.path.basename(rel)))
-                                                for rel in skipped]
-        with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student, ignore=ignore):
-            app = Autograde(coursedir=self.coursedir, parent=self.api)
-            app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
-            app.force = True
-            app.create_student = True
-            result = capture_log(app)
+        from .sandbox import _tree
+
+        self.refused.pop(job.key, None)
+        staged, refused = self.stage(job)
+        if refused:
+            self.refused[job.key] = refused
+        try:
+            with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student,
+                            submitted_directory=str(staged.relative_to(self.root))):
+                app = Autograde(coursedir=self.coursedir, parent=self.api)
+                app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
+                app.force = True
+                app.create_student = True
+                result = capture_log(app)
+        finally:
+            shutil.rmtree(staged / job.student, ignore_errors=True)
         if not result["success"]:
             reason = _reason(result.get("log", "") + result.get("error", ""))
-            if "No notebooks found" in reason:
-                found = sorted(p.name for p in self.submitted(job).glob("*.ipynb"))
+            if "No notebooks found" in reason or "No notebooks were matched" in reason:
+                found = sorted(p.name for p in self.submitted(job).glob("*.ipynb")
+                               if p.is_file() and not p.is_symlink())
                 reason = (f"no notebook named {job.assignment}.ipynb was submitted"
                           + (f"; found only {', '.join(found)}" if found else ""))
+            if refused:
+                reason += "; " + _tree.describe(refused)
             raise PrepareError(reason)
         dest = self.autograded(job)
         return sorted(dest.glob("*.ipynb")), result.get("log", "")
@@ -598,6 +608,10 @@ class Grader:
                     try:  # one submission's files, however odd, never stop the batch
                         fp = fingerprint(self.submitted(job))
                         notebooks, _ = self.prepare(job)
+                        if job.key in self.refused:
+                            from .sandbox._tree import describe
+
+                            outcome.reason = describe(self.refused[job.key])
                     except Exception as exc:
                         known = isinstance(exc, PrepareError)
                         outcome.status = "failed"
@@ -618,8 +632,7 @@ class Grader:
                 for future in done:
                     job, notebooks, start, fp, outcome = in_flight.pop(future)
                     try:
-                        notes = [f"{os.fsdecode(rel)!r} was not given to the kernel ({why})"
-                                 for rel, why in self.not_copied.pop(job.key, {}).items()]
+                        notes = [outcome.reason] if outcome.reason else []  # entries not copied
                         for path, (result, verdicts) in zip(notebooks, future.result()):
                             self.finish(job, path, result, verdicts)
                             outcome.exec_seconds += result.exec_seconds

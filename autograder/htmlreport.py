@@ -92,6 +92,7 @@ class Assignment:
     grades: pd.DataFrame = None        # one row per (student, question)
     failed: pd.DataFrame = None        # student, reason
     ungraded: list[str] = field(default_factory=list)  # submitted, neither graded nor failed
+    noted: pd.DataFrame = None         # student, note: graded, with something to look at (files left out)
     failures: pd.DataFrame = None      # question, message, example, count, students
     looks: pd.DataFrame = None         # student, findings ("needs a look")
 
@@ -192,6 +193,9 @@ def collect(root: Path, db_url: str) -> list[Assignment]:
             info.scores = pd.DataFrame(score_rows, columns=["student", "total", "max", "needs_manual"])
             info.grades = pd.DataFrame(grade_rows, columns=["student", "question", "score", "max", "pending"])
             info.failed = pd.DataFrame(sorted(failed.items()), columns=["student", "reason"])
+            info.noted = pd.DataFrame(sorted((s, d["reason"]) for s, d in state.items()
+                                             if d.get("status") == "graded" and d.get("reason")),
+                                      columns=["student", "note"])
             in_gradebook = {s.student.id for s in a.submissions}
             submitted = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{a.name}") if p.is_dir())
             info.ungraded = [s for s in submitted if s not in in_gradebook and s not in failed]
@@ -409,6 +413,9 @@ def _assignment_html(index: int, info: Assignment, out_dir: Path) -> tuple[str, 
         parts.append(_table(info.looks, classes="looks"))
     else:
         parts.append('<p class="ok">Nobody.</p>')
+    if info.noted is not None and len(info.noted):
+        parts.append("<h3>Graded, with a note</h3>")
+        parts.append(_table(info.noted, classes="failed"))
     if info.ungraded:
         parts.append("<h3>Submitted but not graded yet</h3>")
         parts.append(f'<p class="warn">{_h(", ".join(info.ungraded))}</p>')

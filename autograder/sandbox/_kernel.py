@@ -7,19 +7,21 @@ Process tree for one kernel (all forked, nothing exec'd)::
 
 Why this shape holds:
 
-* **Hidden paths cannot be read.**  ``init`` unshares a new mount namespace
-  (propagation made private, so nothing leaks back to the host), makes the
-  whole tree read-only, then mounts an empty tmpfs over every hidden
-  directory and ``/dev/null`` over every hidden file.  The kernel is forked
-  *after* that, so it starts in that namespace; it then drops to an
-  unprivileged uid without capabilities and with ``PR_SET_NO_NEW_PRIVS``, so
-  it can neither unmount the covers (needs CAP_SYS_ADMIN) nor leave the
-  namespace (``setns`` needs it too) nor regain privileges through a setuid
-  binary.  Paths the caller allows inside hidden trees (the Python install
-  under ``/root/.pyenv``) are cloned *before* hiding with ``open_tree`` and
-  re-attached read-only afterwards.  What already sits in memory (modules the
-  zygote imported, such as ``autograder.hidden``) stays usable; the source
-  files behind it are gone.
+* **The kernel sees an allow-list, not the host.**  ``init`` unshares a new
+  mount namespace (propagation made private, so nothing leaks back to the
+  host), clones the allowed trees read-only (the Python installation, the
+  ``course`` package, the system's shared libraries and fonts) and binds
+  them into a fresh tmpfs, with a minimal ``/dev``, a fresh ``/tmp`` and
+  ``/dev/shm``, a ``/proc`` of its own PID namespace and a copy of the
+  submission's plain files; then it ``pivot_root``s into that tmpfs and
+  detaches the old root.  Paths the caller hides inside allowed trees are
+  covered by empty mounts.  The kernel is forked *after* that, so it starts
+  in that view; it then drops to an unprivileged uid without capabilities
+  and with ``PR_SET_NO_NEW_PRIVS``, so it can neither unmount anything
+  (needs CAP_SYS_ADMIN) nor leave the namespace (``setns`` needs it too) nor
+  regain privileges through a setuid binary.  What already sits in memory
+  (modules the zygote imported, such as ``autograder.hidden``) stays usable;
+  the files behind it are not there.
 * **Everything the notebook started dies with it.**  ``init`` is pid 1 of a
   fresh PID namespace.  When pid 1 of a namespace exits (or is SIGKILLed by
   the grader), the Linux kernel SIGKILLs every other process in that
@@ -32,8 +34,8 @@ Why this shape holds:
   is down: every connect fails, including to the host's 127.0.0.1.  The only
   way out is the socketpair inherited from the grader.
 * **No state leaks.**  Each kernel is a fresh fork of the zygote (which never
-  runs student code) with a fresh tmpfs ``/tmp``, ``/dev/shm`` and
-  ``/var/tmp`` and a read-only everything else; env vars are rebuilt.
+  runs student code) with a fresh tmpfs as its whole filesystem (only
+  read-only binds of the allowed trees in it); env vars are rebuilt.
 """
 from __future__ import annotations
 
@@ -42,7 +44,6 @@ import contextlib
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
@@ -51,6 +52,7 @@ import time
 
 from . import _cgroup
 from . import _linux as L
+from . import _tree
 from ._proto import pack, recv_frame, send_frame
 
 DEATH_NOTE_EXIT = 71  # kernel_main crashed in our own code
@@ -120,30 +122,38 @@ def _setup(spec: dict) -> tuple[dict, str]:
         socket.sethostname("sandbox")
     if not applied["pid_ns"]:
         os.setsid()  # without a PID namespace, the grader kills our process group instead
+    applied["user_switch"] = bool(feats.get("user_switch"))
+    uid, gid = (spec["uid"], spec["gid"]) if applied["user_switch"] else (None, None)
     files_fd = None
     if spec.get("files_dir"):
-        # Opened before any mount: the copy below reads through this fd even
-        # when the directory itself is hidden afterwards.
-        files_fd = os.open(spec["files_dir"], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    applied["hide"] = False
-    if applied["mount_ns"]:
-        _mounts(spec, applied)
-        applied["hide"] = True
-        work = "/tmp/work"
-        os.mkdir(work, 0o755)
-    else:
-        work = spec["workdir"]  # made (and removed) by the grader
-    if files_fd is not None:
-        shutil.copytree(f"/proc/self/fd/{files_fd}", work, symlinks=True, dirs_exist_ok=True)
-        os.close(files_fd)
-    applied["user_switch"] = bool(feats.get("user_switch"))
-    if applied["user_switch"]:
-        uid, gid = spec["uid"], spec["gid"]
+        # Opened before any mount: the copy reads through this fd, although
+        # the directory itself is not part of the kernel's view.
+        files_fd = _tree.open_dir(spec["files_dir"])
+    applied["hide"] = applied["view"] = False
+    try:
+        if applied["mount_ns"]:
+            work = _mounts(spec, applied, files_fd, uid, gid)
+            applied["hide"] = applied["view"] = True
+        else:
+            work = spec["workdir"]  # made (and removed) by the grader
+            if files_fd is not None:
+                _tree.copy_plain(files_fd, work, uid, gid)
+    finally:
+        if files_fd is not None:
+            os.close(files_fd)
+    if uid is not None:
         os.chown(work, uid, gid)
-        for root, dirs, files in os.walk(work):
-            for name in dirs + files:
-                os.lchown(os.path.join(root, name), uid, gid)
     return applied, work
+
+
+# The kernel's filesystem is a fresh tmpfs holding only these, besides the
+# allowed trees (the Python installation, the course package): the shared
+# libraries an extension module imported late still loads and the loader's
+# cache naming them, and the fonts matplotlib's font list (built in the
+# zygote) may point at.  Nothing else of the host is there to be found.
+_RUNTIME = ("/usr/lib", "/usr/lib64", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/usr/share/fonts")
+_DEVICES = ("null", "zero", "full", "random", "urandom")
+_NEW_ROOT = "/tmp"  # where the view is assembled: our namespace's /tmp, covered by a fresh tmpfs
 
 
 def _tmpfs(path: str, size: int, mode: int, flags: int = 0) -> None:
@@ -158,48 +168,98 @@ def _hide(path: str) -> None:
     if not os.path.lexists(path):
         return  # already under an earlier cover
     if os.path.isdir(path) and not os.path.islink(path):
-        _tmpfs(path, 1 << 20, 0o755, L.MS_NOEXEC)
+        _tmpfs(path, 1 << 20, 0o755, L.MS_NOEXEC | L.MS_RDONLY)
     else:
         L.mount("/dev/null", path, None, L.MS_BIND)
 
 
-def _mounts(spec: dict, applied: dict) -> None:
+def _clone(path: str, attrs: int) -> int:
+    """A detached, recursive copy of the mounts at ``path`` (an fd) with ``attrs`` set."""
+    fd = L.open_tree(path, L.OPEN_TREE_CLONE | L.OPEN_TREE_CLOEXEC | L.AT_RECURSIVE)
+    L.mount_setattr(fd, attrs)
+    return fd
+
+
+def _attach(fd: int, target: str, is_dir: bool) -> None:
+    os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
+    if is_dir:
+        os.makedirs(target, 0o755, exist_ok=True)
+    elif not os.path.lexists(target):
+        open(target, "x").close()
+    L.move_mount_fd(fd, target)
+    os.close(fd)
+
+
+def view_paths(allow) -> tuple[list, list]:
+    """The host paths the kernel's view is made of: (trees bound read-only, symlinks copied).
+
+    A path inside another one is bound with it; a symlinked runtime path
+    (merged /usr: /lib -> usr/lib) becomes the same link in the view.
+    """
+    trees, links = set(), []
+    for p in allow:
+        if os.path.exists(p):
+            trees.add(os.path.realpath(p))
+    for p in _RUNTIME:
+        if os.path.islink(p):
+            links.append((p, os.readlink(p)))
+        elif os.path.exists(p):
+            trees.add(p)
+    if "/" in trees:
+        raise ValueError("the whole filesystem cannot be part of the kernel's view")
+    trees = sorted(t for t in trees if not any(_inside(t, u) and t != u for u in trees))
+    return trees, links
+
+
+def _mounts(spec: dict, applied: dict, files_fd, uid, gid) -> str:
+    """Build the kernel's filesystem and make it our root; returns the work dir in it."""
     # Our mounts must not propagate back to the host namespace.
     L.mount(None, "/", None, L.MS_REC | L.MS_PRIVATE)
-    allow = sorted({os.path.realpath(p) for p in spec.get("allow", []) if os.path.exists(p)})
-    trees = []
-    for p in allow:  # detached read-only clones, taken before anything is hidden
-        fd = L.open_tree(p, L.OPEN_TREE_CLONE | L.OPEN_TREE_CLOEXEC | L.AT_RECURSIVE)
-        L.mount_setattr(fd, L.MOUNT_ATTR_RDONLY | L.MOUNT_ATTR_NOSUID | L.MOUNT_ATTR_NODEV)
-        trees.append((p, fd))
-    # The whole host tree becomes read-only in here: no writable corner
-    # (/var/tmp, a world-writable dir) can carry state to the next student.
-    L.mount_setattr("/", L.MOUNT_ATTR_RDONLY | L.MOUNT_ATTR_NOSUID)
+    os.umask(0o022)
+    trees, links = view_paths(spec.get("allow", []))
+    ro = L.MOUNT_ATTR_RDONLY | L.MOUNT_ATTR_NOSUID | L.MOUNT_ATTR_NODEV
+    # Clones are taken before anything is covered (the allowed trees may lie under /tmp).
+    binds = [(p, _clone(p, ro), os.path.isdir(p)) for p in trees]
+    devices = [(f"/dev/{d}", _clone(f"/dev/{d}", L.MOUNT_ATTR_NOSUID)) for d in _DEVICES
+               if os.path.exists(f"/dev/{d}")]
+    new = _NEW_ROOT
+    _tmpfs(new, 8 << 20, 0o755)  # root-owned 0755 parents: a 0700 course checkout is no obstacle
+    os.makedirs(new + "/dev", 0o755)
+    for p, fd in devices:
+        _attach(fd, new + p, False)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{new}/dev/{name}")
     tmp_bytes = spec["limits"]["tmp_bytes"]
-    _tmpfs("/tmp", tmp_bytes, 0o1777)
-    for p in ("/dev/shm", "/var/tmp"):
-        if os.path.isdir(p):
-            _tmpfs(p, min(tmp_bytes, 64 << 20), 0o1777)
-    hides = ["/root", "/home"] + [os.path.realpath(p) for p in spec.get("hide", [])]
-    hides = sorted(set(hides), key=lambda p: (p.count("/"), p))
-    late = [h for h in hides if any(_inside(h, a) and h != a for a in allow) or h in allow]
-    for h in hides:
-        if h not in late:
-            _hide(h)
-    for p, fd in trees:  # put the allowed trees back, read-only
-        if not os.path.lexists(p):
-            if os.path.isdir(f"/proc/self/fd/{fd}"):
-                os.makedirs(p, 0o755, exist_ok=True)
-            else:
-                os.makedirs(os.path.dirname(p), 0o755, exist_ok=True)
-                open(p, "a").close()
-        L.move_mount_fd(fd, p)
-        os.close(fd)
-    for h in late:
-        _hide(h)
+    for p, size in (("/tmp", tmp_bytes), ("/dev/shm", min(tmp_bytes, 64 << 20))):
+        os.makedirs(new + p, 0o755, exist_ok=True)
+        _tmpfs(new + p, size, 0o1777)
+    # After the fresh /tmp: an allowed tree under /tmp (a venv there) must stay visible.
+    for p, fd, is_dir in binds:
+        _attach(fd, new + p, is_dir)
+    for p, target in links:
+        os.makedirs(os.path.dirname(new + p), 0o755, exist_ok=True)
+        os.symlink(target, new + p)
+    os.makedirs(new + "/proc", 0o555)
     if applied["pid_ns"]:
         # A /proc of our own PID namespace: the host's processes are invisible.
-        L.mount("proc", "/proc", "proc", L.MS_NOSUID | L.MS_NODEV | L.MS_NOEXEC)
+        L.mount("proc", new + "/proc", "proc", L.MS_NOSUID | L.MS_NODEV | L.MS_NOEXEC)
+    # Covers inside the allowed trees (the grader's own package, packages a capstone hides).
+    for h in sorted({os.path.realpath(p) for p in spec.get("hide", [])}, key=lambda p: (p.count("/"), p)):
+        if any(_inside(h, t) for t in trees):
+            _hide(new + h)
+    work = new + "/tmp/work"
+    os.mkdir(work, 0o755)
+    if files_fd is not None:
+        _tree.copy_plain(files_fd, work, uid, gid)
+    L.mount(None, new, None, L.MS_REMOUNT | L.MS_BIND | L.MS_RDONLY | L.MS_NOSUID | L.MS_NODEV)
+    # pivot_root(".", ".") stacks the old root on the new one; detaching it
+    # leaves no path, mount or cwd of ours that leads back to the host.
+    os.chdir(new)
+    L.pivot_root(".", ".")
+    L.umount2(".", L.MNT_DETACH)
+    os.chdir("/")
+    return "/tmp/work"
 
 
 # --------------------------------------------------------------------------- kernel

@@ -125,3 +125,18 @@ def mount_setattr(path_or_fd, attr_set: int, recursive: bool = True) -> None:
                       ctypes.c_size_t(ctypes.sizeof(attr))),
         "mount_setattr",
     )
+
+
+# pivot_root(2) has no libc wrapper; x86_64 and the generic table (aarch64) differ.
+SYS_pivot_root = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
+MNT_DETACH = 2
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    if SYS_pivot_root is None:
+        raise OSError(38, f"pivot_root: unknown syscall number on {os.uname().machine}")
+    _check(_libc.syscall(ctypes.c_long(SYS_pivot_root), _b(new_root), _b(put_old)), "pivot_root")
+
+
+def umount2(target: str, flags: int = 0) -> None:
+    _check(_libc.umount2(_b(target), ctypes.c_int(flags)), f"umount {target}")

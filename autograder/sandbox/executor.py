@@ -152,6 +152,9 @@ def api():
     L.unshare(L.CLONE_NEWNS); L.mount(None, "/", None, L.MS_REC | L.MS_PRIVATE)
     fd = L.open_tree("/etc", L.OPEN_TREE_CLONE | L.AT_RECURSIVE)
     L.mount_setattr(fd, L.MOUNT_ATTR_RDONLY); L.move_mount_fd(fd, "/mnt")
+    # the kernel's view is a tmpfs made the root with pivot_root
+    L.mount("tmpfs", "/tmp", "tmpfs", 0, "size=1m"); os.chdir("/tmp")
+    L.pivot_root(".", "."); L.umount2(".", L.MNT_DETACH)
 t("mount_api", lambda: in_child(api))
 def pidns():
     L.unshare(L.CLONE_NEWPID)

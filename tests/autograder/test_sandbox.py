@@ -4,6 +4,7 @@ Real processes, real namespaces, no mocks.  Needs root on Linux; skipped otherwi
 """
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import socket
@@ -88,17 +89,30 @@ def secrets():
     root_secret = Path("/root") / f".sandbox-test-secret-{os.getpid()}"
     root_secret.write_text("ROOT-SECRET")
     root_secret.chmod(0o644)
+    # world-readable, next to the allowed tree, but not in it: not in the kernel's view
+    outside = Path(tempfile.mkdtemp(prefix="sandbox-outside-", dir="/srv"))
+    outside.chmod(0o755)
+    (outside / "secret.txt").write_text("SECRET-OUTSIDE")
+    (outside / "secret.txt").chmod(0o644)
+    # an allowed tree under /tmp (a virtualenv there), which the kernel's fresh /tmp must not cover
+    in_tmp = Path(tempfile.mkdtemp(prefix="sandbox-allowed-"))
+    in_tmp.chmod(0o755)
+    (in_tmp / "module.py").write_text("IN-TMP")
+    (in_tmp / "module.py").chmod(0o644)
     try:
-        yield base, root_secret
+        yield base, root_secret, outside / "secret.txt", in_tmp
     finally:
         shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(outside, ignore_errors=True)
+        shutil.rmtree(in_tmp, ignore_errors=True)
         root_secret.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
 def hiding_ex(secrets):
-    base, _ = secrets
-    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30,
+    base = secrets[0]
+    # base is allowed (bound into the kernel's view), two paths inside it are hidden
+    cfg = SandboxConfig(cell_timeout=3, memory_bytes=1 << 30, allow=[base, secrets[3]],
                         hide=[base / "hidden_dir", base / "hidden_file.txt", AUTOGRADER_DIR])
     with Executor(cfg, jobs=1) as executor:
         yield executor
@@ -282,7 +296,7 @@ def test_network_is_unreachable(ex):
 
 
 def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
-    base, root_secret = secrets
+    base, root_secret, outside, in_tmp = secrets
     probe = (
         "def read(p):\n"
         "    try:\n"
@@ -293,14 +307,43 @@ def test_hidden_paths_cannot_be_read(hiding_ex, secrets):
         "for p in %r:\n"
         "    print(read(p))\n"
     ) % ([str(base / "hidden_dir" / "answers.txt"), str(base / "hidden_file.txt"),
-          str(root_secret), str(base / "visible" / "ok.txt")],)
+          str(root_secret), str(base / "visible" / "ok.txt"), str(outside), str(in_tmp / "module.py")],)
     res = hiding_ex.run(nb_of(probe))
     lines = text(res.nb.cells[0]).split()
     assert lines[0] in ("FileNotFoundError", "PermissionError")
     assert lines[1] in ("EMPTY", "PermissionError", "FileNotFoundError")
     assert lines[2] in ("FileNotFoundError", "PermissionError")
-    assert lines[3] == "VISIBLE"  # control: the same kind of path, not hidden, is readable
+    assert lines[3] == "VISIBLE"  # control: the same kind of path, allowed and not hidden, is readable
+    assert lines[4] == "FileNotFoundError"  # not allowed: not there at all
+    assert lines[5] == "IN-TMP"
     assert "SECRET" not in text(res.nb.cells[0])
+
+
+def test_the_view_is_read_only_and_holds_no_host_fd(ex):
+    res = ex.run(nb_of(
+        "import os, sys\n"
+        "fds = {}\n"
+        "for fd in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        fds[fd] = os.readlink(f'/proc/self/fd/{fd}')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print(sorted(set(fds.values())))\n"
+        "for path in ['/x', sys.prefix + '/x', '/dev/x', '/proc/x']:\n"
+        "    try:\n"
+        "        open(path, 'w')\n"
+        "        print('wrote', path)\n"
+        "    except OSError as e:\n"
+        "        print(type(e).__name__)\n"
+        "open('/tmp/ok', 'w').write('fine')\n"
+        "with open('/dev/null', 'w') as f:\n"
+        "    f.write('fine')\n"
+        "print(os.urandom(4) != os.urandom(4), open('/tmp/ok').read())"))
+    lines = text(res.nb.cells[0]).splitlines()
+    targets = ast.literal_eval(lines[0])
+    assert all(t == "/dev/null" or t.startswith(("socket:", "pipe:", "anon_inode:", "/tmp/")) for t in targets), targets
+    assert all(line in ("PermissionError", "OSError", "FileNotFoundError") for line in lines[1:5]), lines
+    assert lines[5] == "True fine"
 
 
 def test_autograder_package_hidden_but_channel_works(hiding_ex):
