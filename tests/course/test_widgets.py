@@ -8,13 +8,17 @@ from PIL import Image
 from course import widgets
 from course.widgets.a01 import _car_features
 
+from ._student import reference_args
+
+ARGS = reference_args("build_classifier_explorer")
+
 
 def _image(explorer):
     return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
 
 
 def test_classifier_explorer_draws_what_the_sliders_say():
-    e = widgets.build_classifier_explorer(w1=-1.0, w2=-1.0, b=-1.5)
+    e = widgets.build_classifier_explorer(*ARGS, w1=-1.0, w2=-1.0, b=-1.5)
     ax = e.fig.axes[0]
     X, y = _car_features()
     expected = np.mean(((X @ [-1.0, -1.0] - 1.5) >= 0) == y)
@@ -35,7 +39,7 @@ def test_classifier_explorer_draws_what_the_sliders_say():
 
 
 def test_classifier_explorer_flip_gives_complement():
-    e = widgets.build_classifier_explorer(w1=-1.0, w2=-0.5, b=-1.0)
+    e = widgets.build_classifier_explorer(*ARGS, w1=-1.0, w2=-0.5, b=-1.0)
     acc = float(e.fig.axes[0].get_title().split("=")[1].split()[0])
     for name, value in (("w1", 1.0), ("w2", 0.5), ("b", 1.0)):
         e.controls[name].value = value
@@ -53,10 +57,10 @@ def test_explorers_skip_while_grading(name, monkeypatch, capsys):
     show = getattr(widgets, name)
     for mode in ("autograde", "validate"):
         monkeypatch.setenv("NBGRADER_EXECUTION", mode)
-        assert show() is None
+        assert show(*reference_args(name)) is None
         assert "skipped while grading" in capsys.readouterr().out
     monkeypatch.delenv("NBGRADER_EXECUTION")
-    assert isinstance(show(), widgets.Explorer)
+    assert isinstance(show(*reference_args(name)), widgets.Explorer)
 
 
 def _explorers():
@@ -67,7 +71,7 @@ def _explorers():
 def test_fast_redraw_shows_the_same_picture_as_a_full_render(name):
     """Blitting (a cached background plus the dynamic artists) must draw exactly what a
     full render of the figure draws, after any slider change."""
-    e = getattr(widgets, name)()
+    e = getattr(widgets, name)(*reference_args(name))
     for control in e.controls.values():
         low, high = control.min, control.max
         control.value = type(control.value)(low + 0.7 * (high - low))
