@@ -76,7 +76,7 @@ def difference_errors(t: float = 1.0) -> dict:
 
 
 def compute() -> dict:
-    return {"_generated_by": "scripts/precompute_figures.py from autograder/reference/ (do not edit)",
+    return {"_generated_by": "scripts/precompute_figures.py, with the reference implementations (do not edit)",
             "flat_losses": flat_losses(), "sigmoid": sigmoid(), "difference_errors": difference_errors()}
 
 
