@@ -47,7 +47,7 @@ def plot_sigmoid(x_mark: float = 2.5):
     right.plot(t, ds, color="#CC79A7", lw=2)
     right.plot([0], [0.25], "o", color="#CC79A7")
     right.annotate("largest slope 1/4 at x = 0", (0, 0.25), textcoords="offset points", xytext=(12, -4))
-    right.set(xlim=(-8, 8), ylim=(0, 0.3), xlabel="x", ylabel=r"$\sigma'(x) = \sigma(x)(1 - \sigma(x))$",
+    right.set(xlim=(-8, 8), ylim=(0, 0.3), xlabel="x", ylabel=r"$\sigma'(x)$",
               title="Its derivative: positive everywhere, tiny far from 0")
     fig.tight_layout()
     fig.course_description = (f"Left: the S-shaped sigmoid rising from 0 to 1, equal to 1/2 at 0, with "
