@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pytest
 
+from . import a11y
 from . import jlab_ui as ui
 from .jlab_ui import RELEASE_DIR
 from .lab import REPO, release_notebooks
@@ -202,7 +203,8 @@ def _explorer_state(page, index: int) -> tuple[list[str], str]:
     ui.wait_for_widget_views(page)
     cell = page.locator(ui.CELLS).nth(index)
     plots = ui.wait_for_plots(cell)
-    return plots, cell.locator(".jp-Cell-outputArea").inner_text().strip()
+    # the outputs only: the prompt ("[23]:") changes with every run
+    return plots, "\n".join(t.strip() for t in cell.locator(".jp-OutputArea-output").all_inner_texts())
 
 
 @pytest.mark.parametrize(
@@ -214,6 +216,9 @@ def test_solved_notebook_explorers_respond(notebook, lab, page, artifacts):
     cells = _cell_sources(lab.root / solved)
     problems, consequences, timing = _run_all(page, lab, solved, cells, artifacts, f"{name}__solved")
     assert not problems and not consequences, f"{solved}: problems with every solution filled in: {problems}"
+    # axe-core on the notebook with its figures and explorers shown (checked at the end,
+    # so that a finding does not hide what the sliders do)
+    findings = a11y.run_axe(page, artifacts, name)
     explorers = _explorer_cells(cells)
     # ---- every slider moves its plot --------------------------------------
     slider_cells = ui.widget_cells(page)
@@ -250,14 +255,26 @@ def test_solved_notebook_explorers_respond(notebook, lab, page, artifacts):
     problems_after = [p for p in ui.output_problems(page) if p not in problems]
     assert not problems_after, f"{solved}: new problems after moving sliders: {problems_after}"
     print(f"{solved}: {timing}; " + "; ".join(report))
-
     # ---- a wrong gradient shows in the explorer (04, 05) -------------------
     assignment = Path(notebook).parent.name
-    if assignment not in WRONG_GRADIENT:
-        return
-    from autograder.catalogue import entries, solution_cells
+    if assignment in WRONG_GRADIENT:
+        _wrong_gradient_shows(page, lab, solved, cells, explorers, artifacts, name, assignment)
 
+    # ---- accessibility --------------------------------------------------------
+    lab_own = [f for f in findings if not f.ours]
+    if lab_own:
+        print(f"{solved}: axe findings in JupyterLab's own interface (reported, not ours to fix): "
+              + "; ".join(map(str, lab_own)))
+    blocking = [f for f in findings if f.ours and f.impact in a11y.BLOCKING]
+    assert not blocking, (f"{solved}: serious or critical accessibility violations in the course's content "
+                          f"(see {artifacts / (name + '__axe.json')}):\n" + "\n".join(map(str, blocking)))
+
+
+def _wrong_gradient_shows(page, lab, solved, cells, explorers, artifacts, name, assignment):
+    """Replace the gradient by a typical mistake in the browser; the explorer must show it."""
     import nbformat
+
+    from autograder.catalogue import entries, solution_cells
 
     function, mistake, explorer = WRONG_GRADIENT[assignment]
     code = dict(entries(assignment)[0][function])[mistake]
