@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import html
 
 from .. import grading
 
@@ -31,11 +32,8 @@ def figure(draw):
             plt.close("all")
             _display(Pending(friendly_message(error, {})))
             return None
-        plt.show()
-        plt.close(fig)  # shown (inline) or not (Agg): either way pyplot need not keep it
-        text = getattr(fig, "course_description", "")
-        if text:
-            _display_text(text)
+        _show(fig, getattr(fig, "course_description", ""))
+        plt.close(fig)  # pyplot need not keep it: it is shown as a picture of its own
         return fig
 
     return wrapper
@@ -50,6 +48,28 @@ def _display(obj) -> None:
         display(obj)
 
 
-def _display_text(text: str) -> None:
-    """The figure's one-sentence description, as text (plain output in a notebook)."""
-    print(f"Figure: {text}")
+def _show(fig, text: str) -> None:
+    """The figure as an HTML <figure>: the PNG with ``text`` as its alt text and as a caption.
+
+    JupyterLab shows a plain inline PNG as an <img> without alternative text,
+    which a screen reader can only call "image"; here the same picture says
+    what it shows.  Outside IPython (a script, a test) the caption is printed.
+    """
+    import base64
+    import io
+
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        if text:
+            print(f"Figure: {text}")
+        return
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = html.escape(text or "figure", quote=True)
+    caption = f'<figcaption style="font-size: 90%; color: #333">Figure: {html.escape(text)}</figcaption>' if text else ""
+    display(HTML(f'<figure style="margin: 0"><img src="data:image/png;base64,{data}" alt="{alt}">{caption}</figure>'))

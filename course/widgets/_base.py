@@ -3,8 +3,8 @@
 Why not ``plt.show()`` in an ``Output``?  Re-creating a figure on every slider
 move costs 100-300 ms.  Here each explorer builds one matplotlib ``Figure``
 (no pyplot, so nothing is displayed twice), and a slider change only updates
-the artists in place and renders the figure to a PNG shown in an
-``ipywidgets.Image``.  The time from a slider change to the new PNG (callback
+the artists in place and renders the figure to a PNG shown as an <img> (with
+alternative text) in an ``ipywidgets.HTML``.  The time from a slider change to the new PNG (callback
 plus render, measured in the kernel) is kept in ``Explorer.latencies``.
 
 An explorer that names its ``dynamic`` artists (those ``update`` changes) is
@@ -16,6 +16,7 @@ Text is the costliest thing matplotlib draws, and most of it never changes.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import io
@@ -32,6 +33,13 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .. import grading
+
+
+class _Picture:
+    """The latest PNG of an explorer (``value``: bytes), as tests and benchmarks read it."""
+
+    def __init__(self):
+        self.value = b""
 
 
 class Explorer:
@@ -60,10 +68,13 @@ class Explorer:
         self.latencies: list[float] = []
         self._describe = describe
         self._exercises = exercises or {}
-        width = int(fig.get_figwidth() * dpi)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px"))
-        # A screen reader cannot read the PNG: this sentence says what it shows, and
-        # is announced again (aria-live) after every change.
+        self._width = int(fig.get_figwidth() * dpi)
+        # The PNG of the latest drawing is ``image.value``; it is shown as an <img> in an
+        # HTML widget, not in ipywidgets' Image, because that one cannot carry alternative
+        # text (and its tooltip breaks its view).  A screen reader reads the alt text, and
+        # the sentence under the picture is announced again (aria-live) after every change.
+        self.image = _Picture()
+        self.picture = widgets.HTML(layout=widgets.Layout(width=f"{self._width}px"))
         self.description = widgets.HTML()
         self.status = widgets.HTML()  # one friendly line when a handed-in function fails
         for control in controls.values():
@@ -71,7 +82,7 @@ class Explorer:
         children = [widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))]
         if note:
             children.append(widgets.HTML(f"<small>{note}</small>"))
-        children += [self.status, self.image, self.description]
+        children += [self.status, self.picture, self.description]
         self.widget = widgets.VBox(children)
         # The first drawing lets an error through: the explorer's builder turns it into
         # a Pending line instead of showing an explorer that cannot work.
@@ -97,8 +108,11 @@ class Explorer:
             return
         self.status.value = ""
         self.image.value = self._render()
+        sentence = self._describe() if self._describe is not None else "interactive figure"
         if self._describe is not None:
-            self.description.value = f'<p role="status" aria-live="polite">{html.escape(self._describe())}</p>'
+            self.description.value = f'<p role="status" aria-live="polite">{html.escape(sentence)}</p>'
+        self.picture.value = (f'<img src="data:image/png;base64,{base64.b64encode(self.image.value).decode("ascii")}" '
+                              f'width="{self._width}" alt="{html.escape(sentence, quote=True)}">')
         self.latencies.append(time.perf_counter() - start)
 
     def _render(self) -> bytes:
@@ -181,7 +195,7 @@ def friendly_message(error: BaseException, exercises: dict[str, str]) -> str:
         return f"Implement `{name}` first{where}, then re-run this cell."
     detail = f"{type(error).__name__}: {error}".strip().splitlines()[0][:160]
     if name is None:
-        return f"The explorer could not use your functions ({detail}); fix them, then re-run this cell."
+        return f"This could not be drawn with your functions ({detail}); fix them, then re-run this cell."
     return f"Your `{name}` raised {detail}. Fix it{where}, then re-run this cell."
 
 

@@ -193,3 +193,21 @@ def test_explorers_describe_themselves_and_label_their_controls(name):
             f"{name}: the control {control.description!r} needs a tooltip saying what it changes")
         control.value = type(control.value)(control.min + 0.8 * (control.max - control.min))
     assert e.description.value != before, "the description follows the sliders"
+
+
+def test_figures_are_shown_with_their_description_as_alt_text_and_caption(monkeypatch):
+    import IPython
+    import IPython.display
+
+    shown = []
+    from types import SimpleNamespace
+
+    kernel = SimpleNamespace(events=SimpleNamespace(register=lambda *a: None, unregister=lambda *a: None))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: kernel)  # as in a notebook's kernel
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    fig = plots.plot_sigmoid()
+    (html,) = [obj.data for obj in shown]
+    assert html.startswith("<figure") and 'src="data:image/png;base64,' in html
+    alt = fig.course_description.replace("'", "&#x27;")
+    assert f'alt="{alt}"' in html and "<figcaption" in html, "alt text and caption are the description"
+    assert "sigmoid" in fig.course_description
