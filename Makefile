@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard source/0*))
 
-.PHONY: help install release demo test system-deps lab grade bench student-bundle clean
+.PHONY: help install release demo test system-deps lab grade bench student-bundle solutions clean
 
 help:
 	@echo "make demo   - set up, regenerate release/, autograde the demo class, print the grades"
@@ -17,6 +17,7 @@ help:
 	@echo "make release - regenerate release/ from source/ with nbgrader"
 	@echo "make grade  - autograde submitted/ in parallel, in sandboxed kernels; writes grades.csv"
 	@echo "make student-bundle - write build/student-bundle/, the student repository (no solutions)"
+	@echo "make solutions ASSIGNMENT=<name> - add its worked solutions to the bundle, once it is due"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,14 @@ bench: install
 
 student-bundle: install
 	$(PY) scripts/student_bundle.py build/student-bundle
+
+# Worked solutions of the ungraded exercises (solutions/<assignment>/, never in
+# release/) go into the student bundle only after the gradebook's due date;
+# SOLUTIONS_ARGS=--force publishes earlier.
+solutions: install
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make solutions ASSIGNMENT=<assignment> [SOLUTIONS_ARGS=--force]"; exit 2; }
+	test -f build/student-bundle/.student-bundle || $(PY) scripts/student_bundle.py build/student-bundle
+	$(PY) scripts/publish_solutions.py $(ASSIGNMENT) build/student-bundle $(SOLUTIONS_ARGS)
 
 lab: install
 	rm -rf build/student && mkdir -p build/student && cp -r release/* build/student/

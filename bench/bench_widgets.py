@@ -5,6 +5,9 @@ For every ``build_*`` function of ``course.widgets`` (found at run time, so
 new explorers are picked up), in a real IPython kernel (as in JupyterLab; the
 widgets send their PNG over a comm as they would to a browser):
 
+0. hand it the student's functions it takes, played by the reference
+   implementations of ``autograder.reference`` (found by parameter name;
+   ``train`` is assignment 05's given loop on the reference NLL and gradient);
 1. build the explorer (the time is reported; it includes the first render);
 2. move each control through ``--values`` (default 20) values spread over its
    range (sliders: evenly from min to max; dropdowns / toggles: cycling their
@@ -50,7 +53,27 @@ def _bench_widgets(n_values, only=None):
     import json, os, time
     import numpy as np
     os.environ.pop("NBGRADER_EXECUTION", None)
+    import inspect
     import course.widgets as W
+    from autograder import reference as R
+
+    def train(W_start, X, y, lr, steps):
+        """Assignment 05's given gradient descent, on the reference NLL and gradient."""
+        Wk = W_start.copy()
+        history = [R.softmax_nll(Wk, X, y)]
+        for _ in range(steps):
+            Wk = Wk - lr * R.softmax_nll_grad(Wk, X, y)
+            history.append(R.softmax_nll(Wk, X, y))
+        return Wk, np.array(history)
+
+    def student_functions(fn):
+        """The explorer's leading function parameters, filled with the reference implementations."""
+        out = []
+        for p in inspect.signature(fn).parameters.values():
+            if p.default is not inspect.Parameter.empty:
+                break
+            out.append(train if p.name == "train" else getattr(R, p.name))
+        return out
 
     def sweep(control, n):
         """Values to move ``control`` through, each different from the one before."""
@@ -86,13 +109,8 @@ def _bench_widgets(n_values, only=None):
         fn = getattr(W, name)
         row = {"name": name, "module": getattr(fn, "__module__", "?"), "controls": {}, "skipped": []}
         try:
-            # Explorers on the student's own functions get the reference implementations.
-            import inspect
-            from autograder import reference as R
-            args = {n: getattr(R, n) for n, p in inspect.signature(fn).parameters.items()
-                    if p.default is p.empty and hasattr(R, n)}
             t0 = time.perf_counter()
-            ex = fn(**args)
+            ex = fn(*student_functions(fn))
             row["build_s"] = time.perf_counter() - t0
         except Exception as exc:
             row["error"] = f"{type(exc).__name__}: {exc}"

@@ -10,8 +10,11 @@ Students import this package in every notebook:
 * ``course.integrity`` -- the visible tests' warning when a graded function uses a
   library shortcut (scipy.special.expit, a scikit-learn model) instead of its own math
 
-Nothing here contains a solution: the widgets and plots compute what they
-need with their own private code.
+Nothing here contains a solution: an explorer or figure that needs a graded
+computation is handed the student's own functions (``explore_iris(train,
+predict_class)``), so it is drawn by the student's code, and it shows one
+friendly line while those are still stubs.  A figure shown before its
+exercise draws precomputed curves (``course/data/figures.json``).
 """
 import os
 

@@ -92,7 +92,7 @@ dependencies = [
 include = ["course*"]
 
 [tool.setuptools.package-data]
-course = ["data/*.csv", "data/README.md"]
+course = ["data/*.csv", "data/*.json", "data/README.md"]
 """
 
 ENVIRONMENT = """\

@@ -1,15 +1,21 @@
-"""Assignment 01: a linear classifier on standardized weight and displacement."""
+"""Assignment 01: a linear classifier on standardized weight and displacement.
+
+The explorer is drawn by the student's own ``linear_classify`` and ``accuracy``.
+"""
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from .._style import LABEL_COLORS, LABEL_MARKERS, LABEL_REGIONS
 from ..data import load_auto_mpg
 from ._base import Explorer, skip_while_grading, slider
 
-COLORS = {0: "#d95f02", 1: "#1b9e77"}        # fails / meets the target
-REGION = ListedColormap(["#fbe3d1", "#d5efe8"])  # predicted 0 / predicted 1
+__all__ = ["build_classifier_explorer", "explore_classifier"]
+
+EXERCISES = {"linear_classify": "exercise 4", "accuracy": "exercise 5"}
+REGION = ListedColormap(list(LABEL_REGIONS))  # predicted 0 / predicted 1
 LIMITS = (-2.2, 3.2)
 
 
@@ -31,25 +37,29 @@ def _boundary(w1, w2, b, lo, hi):
     return -(w2 * ys + b) / w1, ys
 
 
-def build_classifier_explorer(w1: float = -0.5, w2: float = -1.5, b: float = -0.5) -> Explorer:
-    """Sliders for w = (w_weight, w_displacement) and the bias b.
+def build_classifier_explorer(linear_classify, accuracy, w1: float = -0.5, w2: float = -1.5,
+                              b: float = -0.5) -> Explorer:
+    """Sliders for w = (w_weight, w_displacement) and the bias b, drawn by YOUR functions.
 
-    The shading shows the predicted class of every point of the plane
-    (green: meets the target, orange: fails); the dots are the cars, coloured
-    by their true label; the black line is the decision boundary x.w + b = 0
-    and the arrow is w, which always points into the region predicted 1.
+    ``linear_classify(X, w)`` predicts the class of every point of the plane
+    (the shading: blue predicted 1, orange predicted 0) and of every car, and
+    ``accuracy(y_pred, y_true)`` scores the cars; the markers are the cars
+    (blue discs meet the target, orange squares do not), the black line is the
+    boundary x.w + b = 0 and the arrow is w.
     """
     X, y = _car_features()
     lo, hi = LIMITS
     grid = np.linspace(lo, hi, 160)
     gx, gy = np.meshgrid(grid, grid)
+    plane = np.column_stack([gx.ravel(), gy.ravel(), np.ones(gx.size)])
+    cars = np.column_stack([X, np.ones(len(X))])
 
     fig = Figure(figsize=(6.0, 4.5))
     ax = fig.add_subplot()
     region = ax.imshow(np.zeros_like(gx), origin="lower", extent=(lo, hi, lo, hi), cmap=REGION,
                        vmin=0, vmax=1, interpolation="nearest", aspect="auto")
-    dots = [ax.scatter(*X[y == label].T, s=12, c=COLORS[label], edgecolors="white", linewidths=0.3,
-                       label=name)
+    dots = [ax.scatter(*X[y == label].T, s=13, c=LABEL_COLORS[label], marker=LABEL_MARKERS[label],
+                       edgecolors="white", linewidths=0.3, label=name)
             for label, name in ((0, "fails target (mpg < 30)"), (1, "meets target (mpg >= 30)"))]
     (line,) = ax.plot([], [], color="black", lw=2, label="boundary $x^Tw + b = 0$")
     arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0),
@@ -59,9 +69,13 @@ def build_classifier_explorer(w1: float = -0.5, w2: float = -1.5, b: float = -0.
     legend = ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     ax.set_title("accuracy", fontsize=10)  # placeholder, so the layout leaves room for it
     fig.tight_layout()
+    state = {}
 
     def update(w1, w2, b):
-        region.set_data((w1 * gx + w2 * gy + b >= 0).astype(float))
+        w = np.array([w1, w2, b])
+        shade = np.asarray(linear_classify(plane, w), dtype=float).reshape(gx.shape)
+        score = float(accuracy(np.asarray(linear_classify(cars, w)), y))
+        region.set_data(shade)
         line.set_data(*_boundary(w1, w2, b, lo, hi))
         norm2 = w1 * w1 + w2 * w2
         if norm2 > 0:
@@ -69,18 +83,26 @@ def build_classifier_explorer(w1: float = -0.5, w2: float = -1.5, b: float = -0.
             tip = foot + np.array([w1, w2]) / np.sqrt(norm2)
             arrow.xy, arrow.xyann = tuple(tip), tuple(foot)
         arrow.set_visible(norm2 > 0)
-        predicted = (X @ np.array([w1, w2]) + b >= 0).astype(int)
-        ax.set_title(f"accuracy = {np.mean(predicted == y):.3f}   "
+        ax.set_title(f"accuracy = {score:.3f}   "
                      f"(w = [{w1:.2f}, {w2:.2f}], b = {b:.2f})", fontsize=10)
+        state.update(w=(w1, w2, b), accuracy=score, share=float(np.mean(shade)))
+
+    def describe():
+        w1, w2, b = state["w"]
+        return (f"Decision regions of your linear_classify for w = [{w1:.2f}, {w2:.2f}], b = {b:.2f}: "
+                f"{state['share']:.0%} of the plane is predicted to meet the target, and your accuracy "
+                f"on the 398 cars is {state['accuracy']:.3f}.")
 
     controls = {
-        "w1": slider("w (weight)", w1, -5, 5),
-        "w2": slider("w (displacement)", w2, -5, 5),
-        "b": slider("b (bias)", b, -5, 5),
+        "w1": slider("w (weight)", w1, -5, 5, tooltip="the weight of the car's weight: turns the boundary"),
+        "w2": slider("w (displacement)", w2, -5, 5,
+                     tooltip="the weight of the engine displacement: turns the boundary"),
+        "b": slider("b (bias)", b, -5, 5, tooltip="the bias: shifts the boundary without turning it"),
     }
     # Everything drawn over the shaded regions changes with them; axes, ticks and
     # labels do not (see Explorer: they are rendered once).
-    return Explorer(fig, controls, update, dynamic=[region, *dots, line, arrow, legend, ax.title])
+    return Explorer(fig, controls, update, dynamic=[region, *dots, line, arrow, legend, ax.title],
+                    describe=describe, exercises=EXERCISES)
 
 
-explore_classifier = skip_while_grading(build_classifier_explorer)
+explore_classifier = skip_while_grading(build_classifier_explorer, EXERCISES)

@@ -63,43 +63,6 @@ def release_notebooks(release_dir: str | os.PathLike) -> list[str]:
     )
 
 
-FINISHED_SUFFIX = "__finished"
-
-
-def _explorer_takes_functions(notebook: Path) -> bool:
-    """An explorer that runs on the student's own functions (``widgets.explore_x(fn, ...)``)
-    shows one line instead of sliders while those are stubs."""
-    import re
-
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return any(re.search(r"widgets\.explore_\w+\(\s*\w", "".join(c["source"])) for c in cells
-               if c["cell_type"] == "code")
-
-
-def finished_notebooks(release_dir: str | os.PathLike) -> list[str]:
-    """``<assignment>/<name>__finished.ipynb`` for each release notebook whose explorer needs the
-    student's functions: the release with the source's solutions pasted in (see copy_release)."""
-    release_dir = Path(release_dir)
-    return [f"{rel[:-len('.ipynb')]}{FINISHED_SUFFIX}.ipynb" for rel in release_notebooks(release_dir)
-            if _explorer_takes_functions(release_dir / rel)]
-
-
-def _write_finished(release_dir: Path, target: Path, source_dir: Path) -> None:
-    import nbformat
-
-    from autograder import catalogue
-
-    for rel in finished_notebooks(release_dir):
-        original = rel.replace(FINISHED_SUFFIX, "")
-        source = source_dir / original
-        if not source.exists():
-            continue
-        src = catalogue.read(source)
-        solutions = {gid: src.cells[i].source for gid, i in catalogue.solution_cells(src).items()}
-        nb = catalogue.with_solutions(catalogue.read(release_dir / original), solutions)
-        nbformat.write(nb, str(target / rel))
-
-
 def copy_release(release_dir: str | os.PathLike, target: str | os.PathLike) -> Path:
     """Copy every ``<assignment>/`` folder of a release into ``target``, as a student gets them."""
     release_dir, target = Path(release_dir), Path(target)
@@ -108,7 +71,6 @@ def copy_release(release_dir: str | os.PathLike, target: str | os.PathLike) -> P
         if folder.is_dir() and not folder.name.startswith("."):
             shutil.copytree(folder, target / folder.name, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    _write_finished(release_dir, target, REPO / "source")
     return target
 
 

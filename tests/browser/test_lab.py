@@ -1,12 +1,23 @@
 """The student's view: release notebooks in JupyterLab, in Chromium.
 
 For every notebook in ``release/`` (found when the tests are collected, so new
-assignments are picked up): open it, run all cells, and check that
+assignments are picked up):
 
-* the only tracebacks are ``NotImplementedError`` from the unfilled stubs,
-  with no other error, no stderr output and no widget that failed to render;
-* every slider, when a new value is typed into its readout, changes the plot
-  of its explorer (the PNG bytes, not just the element).
+* **as released** (``test_release_says_what_to_implement_first``): run all
+  cells; the only tracebacks are ``NotImplementedError`` from the unfilled
+  stubs (no other error, no stderr, no widget that failed to render), and
+  every explorer cell shows its one friendly line ("Implement `sigmoid` first
+  (exercise 1), then re-run this cell.") and no error box: the explorers run
+  on the student's own functions, which are still stubs;
+* **with the solutions filled in** (``test_solved_notebook_explorers_respond``):
+  the release with every solution cell replaced by the source's solution; run
+  all cells: no problem at all, and every slider, when a new value is typed
+  into its readout, changes the plot of its explorer (the PNG bytes, not just
+  the element).  In 04 and 05 the gradient's cell is then replaced by a
+  typical mistake from the catalogue and the explorer cell re-run: its
+  picture and its loss readout must differ from the correct ones (and a
+  re-run with the correct gradient gives the correct picture back, so the
+  difference is the gradient's).
 
 Screenshots of each explorer, before and after each slider change, go to
 ``test-artifacts/browser/``.  Then, in assignment 01, fill one graded function
@@ -26,16 +37,14 @@ from pathlib import Path
 
 import pytest
 
+from . import a11y
 from . import jlab_ui as ui
 from .jlab_ui import RELEASE_DIR
-from .lab import FINISHED_SUFFIX, finished_notebooks, release_notebooks
+from .lab import REPO, release_notebooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-# The release as the student gets it, and, for explorers on the student's own
-# functions, the same notebook finished (the source's solutions pasted in).
-NOTEBOOKS = release_notebooks(RELEASE_DIR) + finished_notebooks(RELEASE_DIR)
-WAITS_FOR_FUNCTIONS = re.compile(r"Implement `\w+` first, then re-run this cell")
+NOTEBOOKS = release_notebooks(RELEASE_DIR)
 
 
 def _cell_sources(notebook_file: Path) -> list[dict]:
@@ -96,24 +105,34 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:40] or "slider"
 
 
-@pytest.mark.parametrize(
-    "notebook", NOTEBOOKS or [pytest.param(None, id="no-release-notebooks")])
-def test_notebook_runs_and_widgets_respond(notebook, lab, page, artifacts):
+EXPLORER_CALL = re.compile(r"\bwidgets\.explore_\w+\(")
+PENDING = re.compile(r"Implement (\w+) first( \(exercise \d+\))?, then re-run this cell\.")
+# The gradient a student gets wrong, per assignment, and the explorer that must show it.
+WRONG_GRADIENT = {
+    "04_nll_gradient_descent": ("logistic_nll_grad", "missing_minus", "explore_loss_surface"),
+    "05_softmax_regression": ("softmax_nll_grad", "opposite_sign", "explore_iris"),
+}
+
+
+def _explorer_cells(cells: list[dict]) -> list[int]:
+    return [i for i, c in enumerate(cells) if c["cell_type"] == "code" and EXPLORER_CALL.search("".join(c["source"]))]
+
+
+def _require(notebook):
     if notebook is None:
         pytest.fail(f"no release notebooks in {RELEASE_DIR} (expected <assignment>/<assignment>.ipynb; "
                     "run `make release` / `nbgrader generate_assignment` first)", pytrace=False)
-    name = Path(notebook).stem
-    cells = _cell_sources(lab.root / notebook)
-    start = time.monotonic()
 
+
+def _run_all(page, lab, notebook: str, cells: list[dict], artifacts: Path, name: str):
+    """Open, Run All, wait for the widgets; fail on any problem a stub does not explain."""
+    start = time.monotonic()
     ui.open_notebook(page, lab.url, lab.token, notebook, cells=len(cells))
     runs = ui.run_all_cells(page, _code_sources(cells))
     ran = time.monotonic() - start
-
     # Widget views render after their cell finishes: wait for every one to be
     # drawn (or to show ipywidgets' error text, which is checked next).
     ui.wait_for_widget_views(page)
-
     problems = ui.output_problems(page)
     unexpected, consequences = _triage(problems, cells)
     # The lab window as the student sees it after Run All (the notebook scrolls inside it).
@@ -123,23 +142,95 @@ def test_notebook_runs_and_widgets_respond(notebook, lab, page, artifacts):
             f"--- cell {p.cell} ({p.kind}) ---\n{p.text[-1500:]}" for p in unexpected)
         + ("\n\nbrowser console errors:\n" + "\n".join(page.console_errors[-20:])
            if page.console_errors else ""))
+    return problems, consequences, f"ran in {ran:.1f}s ({runs} run(s))"
 
+
+@pytest.mark.parametrize(
+    "notebook", NOTEBOOKS or [pytest.param(None, id="no-release-notebooks")])
+def test_release_says_what_to_implement_first(notebook, lab, page, artifacts):
+    _require(notebook)
+    name = Path(notebook).stem
+    cells = _cell_sources(lab.root / notebook)
+    explorers = _explorer_cells(cells)
+    assert explorers, f"{notebook}: no explorer cell (widgets.explore_...)"
+    problems, consequences, timing = _run_all(page, lab, notebook, cells, artifacts, f"{name}__release")
+    lines = []
+    for index in explorers:
+        cell = page.locator(ui.CELLS).nth(index)
+        outputs = [t.strip() for t in cell.locator(".jp-OutputArea-output").all_inner_texts()]
+        ui.screenshot_outputs(cell, artifacts / f"{name}__release__cell{index:02d}.png")
+        found = PENDING.fullmatch(outputs[0]) if len(outputs) == 1 else None
+        assert found, (f"{notebook}: explorer cell {index} should show one line saying what to implement "
+                       f"first; it shows {outputs}")
+        assert not [p for p in problems if p.cell == index], f"{notebook}: an error box in explorer cell {index}"
+        assert cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        lines.append(f"cell {index}: {found.group(0)}")
+    print(f"{notebook}: {timing}; " + "; ".join(lines))
+    if consequences:
+        print(f"{notebook}: NameErrors that only follow from unfilled stubs (a student sees them "
+              "too): " + "; ".join(consequences))
+
+
+def _solved_copy(lab, notebook: str, folder: str, replacements: dict[str, str] | None = None) -> str:
+    """A copy of the release notebook with every solution cell filled in from source/
+    (then ``replacements``: grade_id -> code), under ``folder`` in the student's tree."""
+    import nbformat
+
+    from autograder.catalogue import solution_cells, with_solutions
+
+    assignment = Path(notebook).parent.name
+    source = nbformat.read(str(REPO / "source" / notebook), as_version=4)
+    solutions = {gid: source.cells[i].source for gid, i in solution_cells(source).items()}
+    released = nbformat.read(str(lab.root / notebook), as_version=4)
+    solved = with_solutions(released, {**solutions, **(replacements or {})})
+    target = lab.root / folder / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(lab.root / assignment, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    nbformat.write(solved, str(target / Path(notebook).name))
+    return f"{folder}/{notebook}"
+
+
+def _run_cell(page, index: int) -> None:
+    ui.select_cell(page, index)
+    ui.run_menu_command(page, "Run", "Run Selected Cell and Do not Advance")
+    ui.wait_until_idle(page)
+
+
+def _explorer_state(page, index: int) -> tuple[list[str], str]:
+    """The explorer's picture (PNG fingerprint) and its words (titles are in the PNG; the
+    description under it gives the loss and the accuracy as text)."""
+    ui.wait_for_widget_views(page)
+    cell = page.locator(ui.CELLS).nth(index)
+    plots = ui.wait_for_plots(cell)
+    # the outputs only: the prompt ("[23]:") changes with every run
+    return plots, "\n".join(t.strip() for t in cell.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+@pytest.mark.parametrize(
+    "notebook", NOTEBOOKS or [pytest.param(None, id="no-release-notebooks")])
+def test_solved_notebook_explorers_respond(notebook, lab, page, artifacts):
+    _require(notebook)
+    name = Path(notebook).stem
+    solved = _solved_copy(lab, notebook, "_solved")
+    cells = _cell_sources(lab.root / solved)
+    problems, consequences, timing = _run_all(page, lab, solved, cells, artifacts, f"{name}__solved")
+    assert not problems and not consequences, f"{solved}: problems with every solution filled in: {problems}"
+    # axe-core on the notebook with its figures and explorers shown (checked at the end,
+    # so that a finding does not hide what the sliders do)
+    findings = a11y.run_axe(page, artifacts, name)
+    explorers = _explorer_cells(cells)
     # ---- every slider moves its plot --------------------------------------
     slider_cells = ui.widget_cells(page)
-    if not slider_cells and f"{name}{FINISHED_SUFFIX}.ipynb" in " ".join(NOTEBOOKS) \
-            and WAITS_FOR_FUNCTIONS.search(page.locator(ui.CELLS).all_inner_texts().__str__()):
-        # the explorer waits for the student's functions; its finished twin moves the sliders
-        print(f"{notebook}: the explorer asks for the student's functions first")
-        return
-    assert slider_cells, (
-        f"{notebook}: no ipywidgets slider rendered after Run All (every assignment has an "
-        f"interactive explorer; see {artifacts / (name + '__lab.png')})")
+    assert slider_cells and set(explorers) <= set(slider_cells), (
+        f"{solved}: explorer cells {explorers}, but sliders rendered in {slider_cells} "
+        f"(see {artifacts / (name + '__solved__lab.png')})")
     report = []
     for index in slider_cells:
         cell = page.locator(ui.CELLS).nth(index)
         plots = ui.wait_for_plots(cell)
         shot = ui.screenshot_outputs(cell, artifacts / f"{name}__cell{index:02d}__0-initial.png")
-        assert plots, (f"{notebook}: cell {index} shows sliders but no plot "
+        assert plots, (f"{solved}: cell {index} shows sliders but no plot "
                        f"(see {artifacts / (name + f'__cell{index:02d}__0-initial.png')})")
         sliders = cell.locator(ui.SLIDERS)
         for k in range(sliders.count()):
@@ -154,20 +245,58 @@ def test_notebook_runs_and_widgets_respond(notebook, lab, page, artifacts):
             if not (after_plot and after_plot != before_plot):
                 shown = [p for p in ui.output_problems(page) if p.cell == index]
                 pytest.fail(
-                    f"{notebook}: moving slider {label!r} in cell {index} ({before} -> {after}, "
+                    f"{solved}: moving slider {label!r} in cell {index} ({before} -> {after}, "
                     f"{how}) did not change the plot (see {path})"
                     + "".join(f"\nthe cell shows ({p.kind}):\n{p.text[-1500:]}" for p in shown),
                     pytrace=False)
-            assert new_shot != shot, f"{notebook}: the screenshot of cell {index} did not change"
+            assert new_shot != shot, f"{solved}: the screenshot of cell {index} did not change"
             shot = new_shot
-
     # Moving the sliders must not have broken anything either.
     problems_after = [p for p in ui.output_problems(page) if p not in problems]
-    assert not problems_after, f"{notebook}: new problems after moving sliders: {problems_after}"
-    print(f"{notebook}: ran in {ran:.1f}s ({runs} run(s)); " + "; ".join(report))
-    if consequences:
-        print(f"{notebook}: NameErrors that only follow from unfilled stubs (a student sees them "
-              "too): " + "; ".join(consequences))
+    assert not problems_after, f"{solved}: new problems after moving sliders: {problems_after}"
+    print(f"{solved}: {timing}; " + "; ".join(report))
+    # ---- a wrong gradient shows in the explorer (04, 05) -------------------
+    assignment = Path(notebook).parent.name
+    if assignment in WRONG_GRADIENT:
+        _wrong_gradient_shows(page, lab, solved, cells, explorers, artifacts, name, assignment)
+
+    # ---- accessibility --------------------------------------------------------
+    lab_own = [f for f in findings if not f.ours]
+    if lab_own:
+        print(f"{solved}: axe findings in JupyterLab's own interface (reported, not ours to fix): "
+              + "; ".join(map(str, lab_own)))
+    blocking = [f for f in findings if f.ours and f.impact in a11y.BLOCKING]
+    assert not blocking, (f"{solved}: serious or critical accessibility violations in the course's content "
+                          f"(see {artifacts / (name + '__axe.json')}):\n" + "\n".join(map(str, blocking)))
+
+
+def _wrong_gradient_shows(page, lab, solved, cells, explorers, artifacts, name, assignment):
+    """Replace the gradient by a typical mistake in the browser; the explorer must show it."""
+    import nbformat
+
+    from autograder.catalogue import entries, solution_cells
+
+    function, mistake, explorer = WRONG_GRADIENT[assignment]
+    code = dict(entries(assignment)[0][function])[mistake]
+    grad_cell = solution_cells(nbformat.read(str(lab.root / solved), as_version=4))[function]
+    index = next(i for i in explorers if f"widgets.{explorer}(" in "".join(cells[i]["source"]))
+    correct_code = "".join(cells[grad_cell]["source"])
+    states = {}
+    for label, source in (("correct", correct_code), ("wrong", code), ("correct-again", correct_code)):
+        ui.replace_cell_source(page, grad_cell, source)
+        _run_cell(page, grad_cell)
+        _run_cell(page, index)
+        states[label] = _explorer_state(page, index)
+        ui.screenshot_outputs(page.locator(ui.CELLS).nth(index),
+                              artifacts / f"{name}__cell{index:02d}__gradient-{label}.png")
+    (good_png, good_text), (bad_png, bad_text), (again_png, again_text) = (
+        states["correct"], states["wrong"], states["correct-again"])
+    assert good_png == again_png and good_text == again_text, (
+        f"{solved}: the explorer is not deterministic, so a difference would prove nothing")
+    assert bad_png != good_png, f"{solved}: the wrong {function} ({mistake}) draws the same picture"
+    assert bad_text != good_text, (f"{solved}: the wrong {function} ({mistake}) gives the same readout:\n"
+                                   f"{bad_text}")
+    print(f"{solved}: with {function} = {mistake}: {bad_text!r}; correct: {good_text!r}")
 
 
 # --------------------------------------------------------------------------- Validate

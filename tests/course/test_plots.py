@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
+from autograder import reference  # noqa: E402
 from course import plots  # noqa: E402
 from course.data import load_auto_mpg  # noqa: E402
 
@@ -15,7 +16,7 @@ def test_plots_draw_and_skip_while_grading(monkeypatch):
         plots.plot_mpg_labels(cars, y),
         plots.plot_regression_on_labels(cars, y),
         plots.plot_step_function(),
-        plots.plot_boundary_geometry(),
+        plots.plot_boundary_geometry(reference.linear_classify),
         plots.plot_decision_boundary(np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2,
                                      lambda P: (P[:, 0] >= 0).astype(int)),
     ]

@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
+from autograder import reference  # noqa: E402
 from course import plots  # noqa: E402
 
 
@@ -13,7 +14,7 @@ def test_plots_a02_draw_and_skip_while_grading(monkeypatch):
     figs = [
         plots.plot_flat_losses(),
         plots.plot_bernoulli_pmf(qs=(0.2, 0.9)),
-        plots.plot_coin_flips(flips, q=0.3),
+        plots.plot_coin_flips(flips, reference.bernoulli_mle, q=0.3),
         plots.plot_likelihood_vs_nll(qs, qs ** 3 * (1 - qs), -np.log(qs ** 3 * (1 - qs)), mle=0.75),
     ]
     assert all(f is not None and f.axes for f in figs)
@@ -41,5 +42,5 @@ def test_bernoulli_pmf_bars_are_q_and_one_minus_q():
 
 def test_coin_flips_running_fraction():
     flips = np.array([1, 0, 0, 1])
-    fig = plots.plot_coin_flips(flips)
+    fig = plots.plot_coin_flips(flips, reference.bernoulli_mle)
     assert np.allclose(fig.axes[0].lines[0].get_ydata(), [1, 0.5, 1 / 3, 0.5])

@@ -8,13 +8,17 @@ from PIL import Image
 from course import widgets
 from course.widgets.a01 import _car_features
 
+from ._student import reference_args
+
+ARGS = reference_args("build_classifier_explorer")
+
 
 def _image(explorer):
     return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
 
 
 def test_classifier_explorer_draws_what_the_sliders_say():
-    e = widgets.build_classifier_explorer(w1=-1.0, w2=-1.0, b=-1.5)
+    e = widgets.build_classifier_explorer(*ARGS, w1=-1.0, w2=-1.0, b=-1.5)
     ax = e.fig.axes[0]
     X, y = _car_features()
     expected = np.mean(((X @ [-1.0, -1.0] - 1.5) >= 0) == y)
@@ -35,22 +39,12 @@ def test_classifier_explorer_draws_what_the_sliders_say():
 
 
 def test_classifier_explorer_flip_gives_complement():
-    e = widgets.build_classifier_explorer(w1=-1.0, w2=-0.5, b=-1.0)
+    e = widgets.build_classifier_explorer(*ARGS, w1=-1.0, w2=-0.5, b=-1.0)
     acc = float(e.fig.axes[0].get_title().split("=")[1].split()[0])
     for name, value in (("w1", 1.0), ("w2", 0.5), ("b", 1.0)):
         e.controls[name].value = value
     flipped = float(e.fig.axes[0].get_title().split("=")[1].split()[0])
     assert flipped == pytest.approx(1 - acc, abs=2e-3)
-
-
-def _students_functions(fn):
-    """Explorers that run on the student's own functions get the references in their place."""
-    import inspect
-
-    from autograder import reference
-
-    return {name: getattr(reference, name) for name, p in inspect.signature(fn).parameters.items()
-            if p.default is p.empty and hasattr(reference, name)}
 
 
 def _shown_explorers():
@@ -61,13 +55,12 @@ def _shown_explorers():
 def test_explorers_skip_while_grading(name, monkeypatch, capsys):
     """Every explorer a notebook shows does nothing while nbgrader grades, and works otherwise."""
     show = getattr(widgets, name)
-    functions = _students_functions(show)
     for mode in ("autograde", "validate"):
         monkeypatch.setenv("NBGRADER_EXECUTION", mode)
-        assert show(**functions) is None
+        assert show(*reference_args(name)) is None
         assert "skipped while grading" in capsys.readouterr().out
     monkeypatch.delenv("NBGRADER_EXECUTION")
-    assert isinstance(show(**functions), widgets.Explorer)
+    assert isinstance(show(*reference_args(name)), widgets.Explorer)
 
 
 def _explorers():
@@ -78,8 +71,7 @@ def _explorers():
 def test_fast_redraw_shows_the_same_picture_as_a_full_render(name):
     """Blitting (a cached background plus the dynamic artists) must draw exactly what a
     full render of the figure draws, after any slider change."""
-    build = getattr(widgets, name)
-    e = build(**_students_functions(build))
+    e = getattr(widgets, name)(*reference_args(name))
     for control in e.controls.values():
         if hasattr(control, "options"):  # a selection slider: 70% of the way along its options
             control.index = int(0.7 * (len(control.options) - 1))

@@ -5,6 +5,8 @@ import numpy as np
 from PIL import Image
 
 from course import widgets
+
+from ._student import reference_args
 from course.widgets.a03 import _weight_z_and_target
 
 
@@ -17,7 +19,7 @@ def _sigma(t):
 
 
 def test_sigmoid_explorer_draws_the_s_curve_and_decision_point():
-    e = widgets.build_sigmoid_explorer(slope=-3.0, bias=-2.0)
+    e = widgets.build_sigmoid_explorer(*reference_args("build_sigmoid_explorer"), slope=-3.0, bias=-2.0)
     ax = e.fig.axes[0]
     x, y = _weight_z_and_target()
     curve = next(l for l in ax.lines if len(l.get_xdata()) > 10)
@@ -41,7 +43,7 @@ def test_sigmoid_explorer_draws_the_s_curve_and_decision_point():
 
 
 def test_sigmoid_explorer_half_at_the_decision_point_and_flat_slope():
-    e = widgets.build_sigmoid_explorer(slope=2.0, bias=-1.0)
+    e = widgets.build_sigmoid_explorer(*reference_args("build_sigmoid_explorer"), slope=2.0, bias=-1.0)
     ax = e.fig.axes[0]
     curve = next(l for l in ax.lines if len(l.get_xdata()) > 10)
     gx, gy = curve.get_data()
@@ -57,7 +59,7 @@ def test_sigmoid_explorer_half_at_the_decision_point_and_flat_slope():
 
 def test_sigmoid_explorer_stays_finite_for_extreme_sliders():
     with np.errstate(over="raise", invalid="raise"):
-        e = widgets.build_sigmoid_explorer(slope=-10.0, bias=10.0)
+        e = widgets.build_sigmoid_explorer(*reference_args("build_sigmoid_explorer"), slope=-10.0, bias=10.0)
         e.controls["slope"].value = 10.0
     gy = e.fig.axes[0].lines[0].get_ydata()
     assert np.all(np.isfinite(gy))

@@ -5,6 +5,8 @@ import numpy as np
 from PIL import Image
 
 from course import widgets
+
+from ._student import reference_args
 from course.widgets.a05 import _iris_features
 
 
@@ -29,7 +31,7 @@ def _train(lr, steps, features=("petal_length", "sepal_width")):
 
 
 def test_regions_and_title_follow_the_sliders():
-    e = widgets.build_iris_explorer(lr=0.5, steps=0)
+    e = widgets.build_iris_explorer(*reference_args("build_iris_explorer"), lr=0.5, steps=0)
     ax, ax_loss = e.fig.axes
     regions = np.asarray(ax.images[0].get_array())
     assert np.all(regions == 0), "at W = 0 all scores tie and the argmax is class 0"
@@ -48,7 +50,7 @@ def test_regions_and_title_follow_the_sliders():
 
 
 def test_cache_extends_and_reuses_paths():
-    e = widgets.build_iris_explorer(lr=1.0, steps=30)
+    e = widgets.build_iris_explorer(*reference_args("build_iris_explorer"), lr=1.0, steps=30)
     e.controls["steps"].value = 10
     short = np.asarray(e.fig.axes[1].lines[0].get_ydata()).copy()
     e.controls["steps"].value = 30
@@ -60,7 +62,7 @@ def test_cache_extends_and_reuses_paths():
 
 
 def test_slider_change_reuses_the_cached_path():
-    e = widgets.build_iris_explorer(lr=0.5, steps=50)
+    e = widgets.build_iris_explorer(*reference_args("build_iris_explorer"), lr=0.5, steps=50)
     for steps in range(55, 300, 25):
         e.controls["steps"].value = steps
     assert len(e.latencies) == 11

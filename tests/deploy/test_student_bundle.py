@@ -226,6 +226,23 @@ def test_bundle_of_this_repository(tmp_path):
     r = build(out)
     assert r.returncode == 0, r.stdout + r.stderr
     assert_clean_bundle(str(out), os.path.join(REPO, "source"), release, assignments)
+    assert_no_graded_computation(out)
+
+
+def assert_no_graded_computation(out):
+    """The explorers and figures students get compute nothing graded (issue 11): the same
+    scan as tests/course/test_no_graded_computation.py, on the files of the built bundle,
+    and the precomputed curves that replace such code are shipped and installed."""
+    from pathlib import Path
+
+    from tests.course.test_no_graded_computation import scan
+
+    problems = scan(Path(out))
+    assert not problems, "the student bundle computes graded functions:\n" + "\n".join(problems)
+    assert os.path.isfile(os.path.join(out, "course", "data", "figures.json"))
+    with open(os.path.join(out, "pyproject.toml"), "rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["course"]
+    assert "data/*.json" in patterns, f"figures.json would not be installed: {patterns}"
 
 
 def test_bundle_refuses_leaks(tiny_course, tmp_path):
