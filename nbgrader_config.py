@@ -46,6 +46,29 @@ c.LimitOutput.max_traceback = 50
 c.OverwriteCells.add_missing_cells = True
 # Students are created in the gradebook as their submissions arrive.
 c.Autograde.create_student = True
+# No student-made HTML, JavaScript, SVG or widget state may run in a grader's
+# browser (autograder/sanitize.py): neutralised in nbgrader's sanitizing step
+# (the copy written to autograded/ before it runs) and after plain
+# `nbgrader autograde` ran it; `python -m autograder grade` does the latter in
+# autograder/finish.py.  nbgrader's default lists, plus the last step.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.sanitize.NeutralizeActiveContent",
+]
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.sanitize.NeutralizeActiveContent",
+]
 
 
 # --- feedback ---------------------------------------------------------------
@@ -53,6 +76,8 @@ c.Autograde.create_student = True
 # never the hidden test code (autograder/feedback.py says why this is needed).
 c.GenerateFeedback.preprocessors = [
     "autograder.feedback.StripHiddenTests",
+    # again here: feedback may be made from notebooks autograded before this step existed
+    "autograder.sanitize.NeutralizeActiveContent",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
