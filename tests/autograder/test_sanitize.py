@@ -112,12 +112,12 @@ def hostile_submission(beacon: str = "http://127.0.0.1:9"):
     return nb
 
 
-def executed_hostile_notebook():
+def executed_hostile_notebook(beacon: str = "http://127.0.0.1:9"):
     """The hostile cells with the outputs their code displays (built without a kernel)."""
     from IPython.display import HTML, SVG, IFrame, Javascript, Markdown  # noqa: F401 (used by the code)
     from IPython.core.formatters import DisplayFormatter
 
-    cells, metadata = hostile_cells()
+    cells, metadata = hostile_cells(beacon)
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
                                                                         "display_name": "Python 3"}, **metadata})
     outputs = [nbformat.v4.new_output("stream", name="stdout", text="the student's own print\n")]
