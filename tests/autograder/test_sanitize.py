@@ -17,10 +17,10 @@ import base64
 import copy
 import html
 import re
+import shutil
 import subprocess
 import sys
 import zlib
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -138,6 +138,17 @@ def executed_hostile_notebook(beacon: str = "http://127.0.0.1:9"):
                                           traceback=["ValueError: <script>x</script>"]))
     cells[2].outputs = outputs
     return nb
+
+
+def with_live_cells(graded, beacon: str = "http://127.0.0.1:9"):
+    """An autograded hostile submission with its hostile cells as they ran, never
+    neutralised (as one autograded before autograder.sanitize, or by another tool)."""
+    graded = copy.deepcopy(graded)
+    live = executed_hostile_notebook(beacon)
+    at = next(i for i, c in enumerate(graded.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "make_labels")
+    graded.cells[at + 1:at + 1 + len(live.cells)] = live.cells
+    graded.metadata.update({k: v for k, v in live.metadata.items() if k != "kernelspec"})
+    return graded
 
 
 # --- what a browser would run ----------------------------------------------------------------
@@ -283,9 +294,6 @@ def test_graded_and_feedback_notebooks_are_neutralised(tmp_path):
     folder = root / "submitted" / "mallory" / A01
     folder.mkdir(parents=True)
     nbformat.write(hostile_submission(), str(folder / f"{A01}.ipynb"))
-    clean = root / "submitted" / "ada" / A01
-    clean.mkdir(parents=True)
-    nbformat.write(catalogue.read(course.REPO / "source" / A01 / f"{A01}.ipynb"), str(clean / f"{A01}.ipynb"))
 
     # stage 1 (nbgrader's sanitizing copy) is already safe: it is what autograded/
     # holds if grading fails after it
@@ -307,14 +315,21 @@ def test_graded_and_feedback_notebooks_are_neutralised(tmp_path):
 
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        scores = {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(A01)}
-    # the hostile cells cost nothing and change no grade: both solved everything
-    assert scores["mallory"] == scores["ada"] and scores["ada"][0] == scores["ada"][1] > 0
+        score = {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(A01)}["mallory"]
+    # the grade is nbgrader's as before: the solution is correct, the extra cells cost nothing
+    assert score == (9.0, 9.0)
+
+    # plain `nbgrader autograde` neutralises too (the course's nbgrader_config.py)
+    trudy = root / "submitted" / "trudy" / A01
+    shutil.copytree(folder, trudy)
+    course.nbgrader("autograde", A01, "--student", "trudy", root=root)
+    plain = nbformat.read(str(root / "autograded" / "trudy" / A01 / f"{A01}.ipynb"), as_version=4)
+    assert not live_payloads(rendered(plain)) and "<b>bold</b><script>" in visible_text(rendered(plain))
 
     # feedback is made from autograded/; an old, unsanitized copy is neutralised there too
-    nbformat.write(hostile_submission(), str(root / "autograded" / "ada" / A01 / f"{A01}.ipynb"))
+    nbformat.write(with_live_cells(plain), str(root / "autograded" / "trudy" / A01 / f"{A01}.ipynb"))
     course.nbgrader("generate_feedback", A01, "--force", root=root)
-    for student in ("mallory", "ada"):
+    for student in ("mallory", "trudy"):
         feedback = (root / "feedback" / student / A01 / f"{A01}.html").read_text()
         assert not live_payloads(feedback), student
         assert "def make_labels(mpg, target=30.0):" in visible_text(feedback)

@@ -21,14 +21,12 @@ JupyterLab itself still starts under it without a CSP violation.
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -37,7 +35,7 @@ import pytest
 
 from autograder import course
 
-from ..autograder.test_sanitize import A01, executed_hostile_notebook, hostile_cells, hostile_submission
+from ..autograder.test_sanitize import A01, hostile_submission, with_live_cells
 from ..conftest import one_assignment_root
 from . import jlab_ui
 from .lab import REPO, free_port, jupyter_executable, stop_lab, wait_for_lab
@@ -96,12 +94,8 @@ def course_root(tmp_path_factory, beacon):
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", A01, "--root", str(root), "--quiet"],
                           env=course.nbgrader_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    graded = nbformat.read(str(root / "autograded" / "eve" / A01 / f"{A01}.ipynb"), as_version=4)
-    live = executed_hostile_notebook(beacon.url)
-    at = next(i for i, c in enumerate(graded.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "make_labels")
-    graded.cells[at + 1:at + 1 + len(live.cells)] = live.cells
-    graded.metadata.update({k: v for k, v in live.metadata.items() if k != "kernelspec"})
-    nbformat.write(graded, str(root / "autograded" / "eve" / A01 / f"{A01}.ipynb"))
+    eve = root / "autograded" / "eve" / A01 / f"{A01}.ipynb"
+    nbformat.write(with_live_cells(nbformat.read(str(eve), as_version=4), beacon.url), str(eve))
     return root
 
 
