@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import html
 import re
 from urllib.parse import urlsplit
@@ -48,7 +49,6 @@ from nbconvert.preprocessors import Preprocessor
 
 # What a code cell output may keep.  Everything else is active or rendered as HTML.
 SAFE_IMAGES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
-KEEP_MIME = {"text/plain", *SAFE_IMAGES}
 NOTEBOOK_METADATA = ("kernelspec", "language_info", "nbgrader")
 CELL_METADATA = ("nbgrader", "deletable", "editable", "collapsed", "scrolled", "jupyter", "tags", "trusted",
                  "raw_mimetype")
@@ -127,10 +127,22 @@ def markdown_problems(source: str, attachments: dict | None = None) -> list[str]
     feedback use (it passes raw HTML and ``javascript:`` links through), and
     the result is checked.  JupyterLab sanitizes Markdown itself.
     """
+    if not attachments:
+        return list(_markdown_problems_of(source))
+    return _markdown_problems(source, attachments)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_problems_of(source: str) -> tuple[str, ...]:
+    # the course's own cells are the same in every submission: render each once
+    return tuple(_markdown_problems(source, {}))
+
+
+def _markdown_problems(source: str, attachments: dict) -> list[str]:
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
     try:
-        renderer = IPythonRenderer(escape=False, attachments=attachments or {})
+        renderer = IPythonRenderer(escape=False, attachments=attachments)
         rendered = MarkdownWithMath(renderer=renderer).render(source)
     except Exception as exc:  # what nbconvert cannot read, a browser must not try either
         return [f"Markdown that nbconvert cannot render ({type(exc).__name__}: {exc})"]
