@@ -69,6 +69,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
     "autograder.sanitize.NeutralizeActiveContent",
 ]
+# Formgrader shows an autograded notebook through nbconvert's HTMLExporter, with
+# this config: neutralised once more as it is displayed, whatever wrote the file.
+c.HTMLExporter.preprocessors = ["autograder.sanitize.NeutralizeActiveContent"]
 
 
 # --- feedback ---------------------------------------------------------------

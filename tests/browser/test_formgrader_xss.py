@@ -10,8 +10,9 @@ The course root holds assignment 01 and two submissions:
   grade``, as a course is.
 * ``eve`` -- the same notebook written straight into ``autograded/`` with its
   outputs and nothing neutralised (as a notebook autograded before
-  autograder/sanitize.py existed, or by another tool): what the server's
-  Content-Security-Policy alone must contain.
+  autograder/sanitize.py existed, or by another tool): formgrader must
+  neutralise it as it renders it; on that page, the server's
+  Content-Security-Policy on its own must stop what a script would try.
 
 The server is JupyterLab with nbgrader's formgrader, configured by the hub's
 own ``deploy/jupyterhub/user-config/formgrader/`` (extensions and CSP), in the
@@ -192,9 +193,10 @@ def test_a_hostile_submission_does_not_run_in_formgrader(browser, formgrader, co
         page.close()
 
 
-def test_the_csp_alone_stops_handlers_and_exfiltration(browser, formgrader, course_root, beacon, artifacts):
-    """eve's notebook was never neutralised: the deployed CSP must still keep its
-    event handlers from running and every request to another origin from leaving."""
+def test_a_notebook_never_neutralised_and_the_csp_on_its_own(browser, formgrader, course_root, beacon, artifacts):
+    """eve's notebook on disk still has live content: formgrader neutralises it as it
+    renders it (the course's ``HTMLExporter.preprocessors``); and the deployed CSP on
+    its own keeps event handlers from running and requests from reaching another origin."""
     url, token = formgrader
     before = len(beacon.hits)
     page, response = open_page(browser, f"{url}formgrader/submissions/{submission_id(course_root, 'eve')}/"
@@ -204,16 +206,13 @@ def test_the_csp_alone_stops_handlers_and_exfiltration(browser, formgrader, cour
         csp = response.headers.get("content-security-policy", "")
         assert "frame-ancestors 'self'" in csp and "script-src-attr" in csp and "connect-src 'self'" in csp, csp
         settle(page)
-        page.screenshot(path=str(artifacts / "formgrader-unneutralised.png"), full_page=True)
-        markers = page.evaluate("() => window.__xss || []")
-        # inline <script> elements run (formgrader's own page needs 'unsafe-inline':
-        # the neutralising in autograder/sanitize.py is what keeps them out)...
-        assert "PWN-html-script" in markers, (markers, page.console_log)
-        # ...but no event handler, and nothing reaches another origin
-        assert not [m for m in markers if "onerror" in m or m in ("PWN-markdown-output", "PWN-png-meta")], markers
+        page.screenshot(path=str(artifacts / "formgrader-never-neutralised.png"), full_page=True)
+        seen = page.evaluate(RAN)
+        assert seen["markers"] == [] and seen["scripts"] == 0 and seen["handlers"] == 0 and seen["jslinks"] == 0, seen
+        assert SOLUTION_LINE in seen["text"] and "<b>bold</b><script>" in seen["text"]
         assert beacon.hits[before:] == [], beacon.hits
-        assert any("Content Security Policy" in m for m in page.console_log), page.console_log
-        # the same holds for whatever a script would try next, from the page itself
+
+        # the CSP alone: what an injected script would try next, from the page itself
         page.evaluate("""(b) => {
             document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="window.__handler = 1">');
             new Image().src = b + '/img';
@@ -224,6 +223,9 @@ def test_the_csp_alone_stops_handlers_and_exfiltration(browser, formgrader, cour
         page.wait_for_timeout(2000)
         assert page.evaluate("() => window.__handler") is None
         assert beacon.hits[before:] == [], beacon.hits
+        refused = [m for m in page.console_log if "Content Security Policy" in m]
+        assert any("inline event handler" in m for m in refused), page.console_log
+        assert any("connect-src" in m for m in refused) and any("img-src" in m for m in refused), refused
     finally:
         page.close()
 

@@ -4,9 +4,10 @@
 the grader account's own origin: a student script running in this page could
 use the grader's session (the contents API writes `nbgrader_config.py`, which
 the next grading run executes).  The first line of defence is that no
-student-made active content reaches `autograded/` or `feedback/`
-(autograder/sanitize.py).  This policy is the second, for whatever is
-rendered anyway (a notebook autograded before, or by another tool):
+student-made active content reaches `autograded/` or `feedback/`, and that
+formgrader neutralises a notebook again as it renders it (autograder/sanitize.py,
+hooked in by the course's nbgrader_config.py).  This policy is the second,
+for whatever gets through anyway:
 
 * `script-src-attr` allows only the three inline handlers formgrader's own
   templates use (by hash): no `onerror=` / `onload=` from a notebook runs;
