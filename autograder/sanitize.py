@@ -30,11 +30,12 @@ could execute is turned into text:
 
 Plain text, code and images are untouched, so the course's own cells and
 outputs read as before; nbgrader's cell metadata (grade ids, points) and the
-gradebook are not changed.  The same function runs on the sanitized
-submission (stage 1 of ``autograder.grade``), as the last step before the
-autograded notebook is written (``autograder.finish``) and first in the
-feedback pipeline (``nbgrader_config.py``), so feedback made from an older
-autograded notebook is safe too.
+gradebook are not changed.  The same preprocessor runs on nbgrader's
+sanitized copy of a submission (stage 1 of ``autograder.grade``), as the last
+step before the autograded notebook is written (``autograder.finish``; for
+plain ``nbgrader autograde`` through ``nbgrader_config.py``), in the feedback
+pipeline, and in formgrader's own rendering (``HTMLExporter.preprocessors``),
+so a notebook autograded before this existed is safe to look at too.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ formgrader neutralises a notebook again as it renders it (autograder/sanitize.py
 hooked in by the course's nbgrader_config.py).  This policy is the second,
 for whatever gets through anyway:
 
-* `script-src-attr` allows only the three inline handlers formgrader's own
+* `script-src-attr` allows only the five inline handlers formgrader's own
   templates use (by hash): no `onerror=` / `onload=` from a notebook runs;
 * `connect-src`, `img-src`, `font-src`, `media-src`: this origin (plus
   `data:`/`blob:` images, and the CDN formgrader loads MathJax from), so a
