@@ -56,6 +56,32 @@ c.Autograder.memory_bytes = 3 << 30
 # Outputs kept in autograded/: per cell, and for the whole notebook.
 c.Autograder.max_output_bytes = 1 << 20
 c.Autograder.max_notebook_output_bytes = 8 << 20
+# No student-made HTML, JavaScript, SVG or widget state may run in a grader's
+# browser (autograder/sanitize.py): neutralised in nbgrader's sanitizing step
+# (the copy written to autograded/ before it runs) and after plain
+# `nbgrader autograde` ran it; `python -m autograder grade` does the latter in
+# autograder/finish.py.  nbgrader's default lists, plus the last step.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.sanitize.NeutralizeActiveContent",
+]
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.sanitize.NeutralizeActiveContent",
+]
+# Formgrader shows an autograded notebook through nbconvert's HTMLExporter, with
+# this config: neutralised once more as it is displayed, whatever wrote the file.
+c.HTMLExporter.preprocessors = ["autograder.sanitize.NeutralizeActiveContent"]
 
 
 # --- feedback ---------------------------------------------------------------
@@ -63,6 +89,8 @@ c.Autograder.max_notebook_output_bytes = 8 << 20
 # never the hidden test code (autograder/feedback.py says why this is needed).
 c.GenerateFeedback.preprocessors = [
     "autograder.feedback.StripHiddenTests",
+    # again here: feedback may be made from notebooks autograded before this step existed
+    "autograder.sanitize.NeutralizeActiveContent",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

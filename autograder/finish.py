@@ -4,7 +4,10 @@
 ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
 CheckCellMetadata]``.  Execute is done by the sandbox (stage 2); the rest run
 here, configured from the course's nbgrader_config.py, with one change:
-SaveAutoGrades scores test cells by the grader's own verdicts.
+SaveAutoGrades scores test cells by the grader's own verdicts.  One step is
+added at the end: nothing the student's notebook displayed may run in a
+grader's browser (autograder.sanitize), so it is neutralised just before the
+notebook is written to ``autograded/``.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
                                     SaveAutoGrades)
+
+from .sanitize import NeutralizeActiveContent
 
 
 class TrustedSaveAutoGrades(SaveAutoGrades):
@@ -35,9 +40,10 @@ class TrustedSaveAutoGrades(SaveAutoGrades):
         self.gradebook.db.commit()
 
 
-# The order of nbgrader's Autograde, without Execute (see the module docstring).
+# The order of nbgrader's Autograde, without Execute (see the module docstring);
+# NeutralizeActiveContent last, after the grades are saved, so it sees the outputs as written.
 PIPELINE = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrustedSaveAutoGrades,
-            AssignLatePenalties, CheckCellMetadata]
+            AssignLatePenalties, CheckCellMetadata, NeutralizeActiveContent]
 
 
 def finish_notebook(nb, resources, config, parent=None):

@@ -16,6 +16,12 @@ The student is read from the entry's name, for these export layouts:
 * Blackboard:  ``<Assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>.ipynb``
 * plain:       ``<student_id>/<file>.ipynb`` (also ``<student_id>/<assignment>/<file>.ipynb``)
 
+The layout is decided once per zip (the LMS layout that names at least half
+of its notebooks, else plain folders or file names), and every entry is read
+in it: the student is the one its LMS prefix names, whatever the original
+file name (which the student chose) looks like.  Entries that do not follow
+the zip's layout are reported and not imported.
+
 A roster CSV (a ``student_id`` column plus any of ``login``, ``lms_id``,
 ``name``, ``email``) maps what the LMS calls a student to the course's
 student id, case-insensitively; with a roster, only students on it are
@@ -43,9 +49,12 @@ MAX_TOTAL_BYTES = 500 * 1024 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 
-MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
-MOODLE_FLAT = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_[a-z]+_(?P<file>.+)$")
-BLACKBOARD = re.compile(r"^(?P<prefix>.+)_attempt_(?P<date>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.*))?$")
+# The LMS writes a prefix, then the student's original file name, which the
+# student controls: the patterns take the FIRST marker (lazy prefixes), never
+# one the student put into their file name.
+MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
+MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_(?P<file>.+)$")
+BLACKBOARD = re.compile(r"^(?P<prefix>.+?)_attempt_(?P<date>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.*))?$")
 CANVAS = re.compile(r"^(?P<login>[^_]+)_(?:(?P<late>LATE)_)?(?P<canvasid>\d+)_(?P<attempt>\d+)_(?P<file>.+)$")
 
 
@@ -195,37 +204,93 @@ class _Guess:
     why_no_default: str = ""
 
 
-def _guess(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
-    """Who an entry belongs to, from its path components (the last is the file name)."""
-    folders, name = parts[:-1], parts[-1]
-    stem = name[:-len(".ipynb")]
-    for folder in reversed(folders):
+MOODLE_NO_DEFAULT = "Moodle names students by full name: give a roster"
+
+
+def _moodle(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
+    for folder in reversed(parts[:-1]):
         m = MOODLE_FOLDER.match(folder)
         if m:
-            return _Guess("moodle", [m["id"], m["name"]], None,
-                          why_no_default="Moodle names students by full name: give a roster")
-    m = MOODLE_FLAT.match(name)
+            return _Guess("moodle", [m["id"], m["name"]], None, why_no_default=MOODLE_NO_DEFAULT)
+    m = MOODLE_FLAT.match(parts[-1])
     if m:
-        return _Guess("moodle", [m["id"], m["name"]], None,
-                      why_no_default="Moodle names students by full name: give a roster")
-    m = BLACKBOARD.match(stem)
+        return _Guess("moodle", [m["id"], m["name"]], None, why_no_default=MOODLE_NO_DEFAULT)
+    return None
+
+
+def _canvas(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
+    if len(parts) > 1 and not flat_wrapper:
+        return None
+    m = CANVAS.match(parts[-1])
     if m:
-        pieces = m["prefix"].split("_")
-        # the username follows the assignment's title, and either may hold "_":
-        # try the shortest username first
-        keys = ["_".join(pieces[i:]) for i in range(len(pieces) - 1, 0, -1)] or [m["prefix"]]
-        return _Guess("blackboard", keys, keys[0], order=(m["date"],))
-    if not folders or flat_wrapper:
-        m = CANVAS.match(name)
-        if m:
-            return _Guess("canvas", [m["canvasid"], m["login"]], m["login"], order=(int(m["attempt"]),))
-    if folders:
-        owner = folders[-1]
-        if owner == assignment and len(folders) >= 2:
-            owner = folders[-2]
-        return _Guess("folder", [owner], owner)
-    return _Guess("file name", [stem], None,
+        # zero-padded, so that the tie breakers of every layout compare as strings
+        return _Guess("canvas", [m["canvasid"], m["login"]], m["login"], order=(f"{int(m['attempt']):030d}",))
+    return None
+
+
+def _blackboard(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
+    m = BLACKBOARD.match(parts[-1][:-len(".ipynb")])
+    if not m:
+        return None
+    pieces = m["prefix"].split("_")
+    # the username follows the assignment's title, and either may hold "_":
+    # try the shortest username first
+    keys = ["_".join(pieces[i:]) for i in range(len(pieces) - 1, 0, -1)] or [m["prefix"]]
+    return _Guess("blackboard", keys, keys[0], order=(m["date"],))
+
+
+def _folder(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
+    folders = parts[:-1]
+    if not folders:
+        return None
+    owner = folders[-1]
+    if owner == assignment and len(folders) >= 2:
+        owner = folders[-2]
+    return _Guess("folder", [owner], owner)
+
+
+def _file_name(parts: list[str], assignment: str, flat_wrapper: bool) -> _Guess | None:
+    if len(parts) > 1:
+        return None
+    return _Guess("file name", [parts[-1][:-len(".ipynb")]], None,
                   why_no_default="no student in the file name or folder (a roster can match the file name)")
+
+
+# Most specific first: on a tie the earlier layout wins.  Canvas comes before
+# Blackboard because a Canvas prefix is fixed (login, digits, digits) while a
+# Blackboard prefix starts with the assignment's title, which may be anything.
+LAYOUTS = {"moodle": _moodle, "canvas": _canvas, "blackboard": _blackboard,
+           "folder": _folder, "file name": _file_name}
+LMS_LAYOUTS = ("moodle", "canvas", "blackboard")
+
+
+def detect_layout(entries: list[list[str]], assignment: str, flat_wrapper: bool) -> str | None:
+    """The export layout of a zip: the one that names the most of its notebooks.
+
+    Decided once per zip, so that no entry is read in another layout than its
+    neighbours: a student controls only the end of a file name, and in a Canvas
+    export ``mallory_1002_5003_ada_attempt_2099-12-31-23-59-59_hw.ipynb`` also
+    reads as a Blackboard attempt of "ada".
+    """
+    counts = {name: sum(1 for parts in entries if read(parts, assignment, flat_wrapper))
+              for name, read in LAYOUTS.items()}
+    # "folder" and "file name" fit almost anything: an LMS layout that names at
+    # least half of the notebooks is the export's; max keeps the first of equals
+    lms = max(LMS_LAYOUTS, key=lambda name: counts[name])
+    if counts[lms] and 2 * counts[lms] >= len(entries):
+        return lms
+    best = max(LAYOUTS, key=lambda name: counts[name])
+    return best if counts[best] else None
+
+
+def _guess(parts: list[str], assignment: str, flat_wrapper: bool, layout: str | None = None) -> _Guess | None:
+    """Who an entry belongs to, from its path components (the last is the file name),
+    read in ``layout`` (or, without one, in the first layout that matches)."""
+    for name in ([layout] if layout else LAYOUTS):
+        guess = LAYOUTS[name](parts, assignment, flat_wrapper)
+        if guess:
+            return guess
+    return None
 
 
 def _check_entry(info: zipfile.ZipInfo) -> tuple[str, list[str] | None]:
@@ -314,9 +379,16 @@ def import_zip(root: Path, assignment: str, zip_path: Path, roster: Path | None 
         parents = {tuple(parts[:-1]) for _, parts in candidates}
         flat_wrapper = len(parents) == 1
 
+        layout = detect_layout([parts for _, parts in candidates], assignment, flat_wrapper)
+
         per_student: dict[str, list[tuple[tuple, zipfile.ZipInfo, Mapped]]] = {}
         for info, parts in candidates:
-            guess = _guess(parts, assignment, flat_wrapper)
+            guess = _guess(parts, assignment, flat_wrapper, layout)
+            if guess is None:
+                result.unmapped.append(Problem(info.filename, (
+                    f"not named like the other notebooks of this zip ({layout} layout): "
+                    "not attributed to anybody")))
+                continue
             student, why = None, ""
             if table is not None:
                 reasons = []
@@ -341,7 +413,8 @@ def import_zip(root: Path, assignment: str, zip_path: Path, roster: Path | None 
             except ValueError:
                 when = datetime(1980, 1, 1)
             mapped = Mapped(info.filename, student, guess.layout, when)
-            per_student.setdefault(student, []).append(((when, *guess.order, info.filename), info, mapped))
+            # a total order: the zip time, then the layout's tie breaker (strings), then the name
+            per_student.setdefault(student, []).append(((when, guess.order, info.filename), info, mapped))
 
         budget = max_total_bytes
         for student in sorted(per_student):

@@ -275,3 +275,77 @@ def test_ambiguous_roster_entries_are_not_guessed(tmp_path):
     result = importer.import_zip(tmp_path / "course", A, zp, roster)
     assert not result.mapped
     assert "several students" in result.unmapped[0].reason
+
+
+# --- a student's own file name cannot make the import pick someone else --------------------
+MALLORY_AS_ADA = "mallory_1002_5003_ada_attempt_2099-12-31-23-59-59_hw.ipynb"
+
+
+@pytest.mark.parametrize("with_roster", [False, True])
+def test_canvas_file_name_cannot_impersonate_another_student(tmp_path, with_roster):
+    """Canvas keeps the student's original name after its prefix; one that reads like a
+    Blackboard attempt of ada is still mallory's (and equal zip times do not crash)."""
+    roster = write_roster(tmp_path / "r.csv", "student_id,login,lms_id\nada,ada,1001\nmallory,mallory,1002\n") \
+        if with_roster else None
+    root = tmp_path / "course"
+    folder = root / "submitted" / "ada" / A
+    folder.mkdir(parents=True)
+    (folder / f"{A}.ipynb").write_bytes(nb_bytes("ada before"))
+    (folder / "timestamp.txt").write_text("2026-11-01 00:00:00.000000 UTC")
+    zp = make_zip(tmp_path / "canvas.zip", [
+        ("ada_1001_5001_01_binary_classification.ipynb", nb_bytes("ada"), T),
+        (MALLORY_AS_ADA, nb_bytes("mallory"), T),       # the same zip time as ada's
+    ])
+    result = importer.import_zip(root, A, zp, roster)
+    assert result.students == {"ada": "ada_1001_5001_01_binary_classification.ipynb", "mallory": MALLORY_AS_ADA}
+    assert {m.layout for m in result.mapped} == {"canvas"}
+    assert marker(root, "ada") == "# ada" and marker(root, "mallory") == "# mallory"
+    assert not result.skipped and not result.problems
+
+
+def test_layout_is_decided_once_per_zip(tmp_path):
+    """Entries that do not follow the zip's layout are reported, never read in another layout."""
+    zp = make_zip(tmp_path / "canvas.zip", [
+        ("doejane_1001_5001_hw.ipynb", nb_bytes("jane")),
+        ("smithbob_1002_5002_hw.ipynb", nb_bytes("bob")),
+        ("HW1_ada_attempt_2026-11-20-12-00-00_hw.ipynb", nb_bytes("not ada")),   # Blackboard-looking
+        ("ada.ipynb", nb_bytes("not ada either")),
+    ])
+    result = importer.import_zip(tmp_path / "course", A, zp)
+    assert sorted(result.students) == ["doejane", "smithbob"]
+    unmapped = {p.entry: p.reason for p in result.unmapped}
+    assert set(unmapped) == {"HW1_ada_attempt_2026-11-20-12-00-00_hw.ipynb", "ada.ipynb"}
+    assert all("canvas layout" in reason for reason in unmapped.values())
+    assert not (tmp_path / "course" / "submitted" / "ada").exists()
+
+
+def test_blackboard_and_moodle_read_the_lms_prefix_not_the_file_name(tmp_path):
+    bb = make_zip(tmp_path / "bb.zip", [
+        ("HW1_ada_attempt_2026-11-20-12-00-00_hw.ipynb", nb_bytes("ada"), T),
+        ("HW1_mallory_attempt_2026-11-20-12-00-00_x_ada_attempt_2099-12-31-23-59-59_hw.ipynb",
+         nb_bytes("mallory"), LATER),
+    ])
+    result = importer.import_zip(tmp_path / "bb", A, bb)
+    assert sorted(result.students) == ["ada", "mallory"]
+    assert marker(tmp_path / "bb", "ada") == "# ada"
+
+    roster = write_roster(tmp_path / "r.csv", "student_id,name,lms_id\nada,Ada King,123\nmallory,Mallory Evil,124\n")
+    moodle = make_zip(tmp_path / "m.zip", [
+        ("Ada King_123_assignsubmission_file_hw.ipynb", nb_bytes("ada"), T),
+        ("Mallory Evil_124_assignsubmission_file_x_123_assignsubmission_file_hw.ipynb", nb_bytes("mallory"), LATER),
+    ])
+    result = importer.import_zip(tmp_path / "m", A, moodle, roster)
+    assert sorted(result.students) == ["ada", "mallory"]
+    assert marker(tmp_path / "m", "ada") == "# ada"
+
+
+def test_equal_times_are_ordered_by_attempt_then_name(tmp_path):
+    zp = make_zip(tmp_path / "canvas.zip", [
+        ("ada_1001_5010_hw.ipynb", nb_bytes("attempt 5010"), T),
+        ("ada_1001_5002_hw.ipynb", nb_bytes("attempt 5002"), T),
+        ("ada_LATE_1001_900_hw.ipynb", nb_bytes("attempt 900"), T),
+    ])
+    result = importer.import_zip(tmp_path / "course", A, zp)
+    assert result.students == {"ada": "ada_1001_5010_hw.ipynb"}   # 5010 > 5002 > 900 as numbers
+    assert sorted(p.entry for p in result.skipped) == ["ada_1001_5002_hw.ipynb", "ada_LATE_1001_900_hw.ipynb"]
+    assert all("as old as" in p.reason for p in result.skipped)
