@@ -85,11 +85,57 @@ def test_unknown_check_and_garbage_outcomes():
     assert judge([{"error": "ZeroDivisionError: x"}] * len(calls))["message"].startswith("accuracy raised")
 
 
-def test_inputs_are_fresh_but_reproducible():
-    a, _ = core.prepare("accuracy.random", seed=5)
-    b, _ = core.prepare("accuracy.random", seed=5)
-    c, _ = core.prepare("accuracy.random", seed=6)
-    assert a == b and a != c
+def test_inputs_are_a_pure_function_of_the_check_id(monkeypatch):
+    """The same check gets the same inputs on every grading; a course secret changes the
+    random part (so it cannot be precomputed from the public code) but not the fixed part."""
+    monkeypatch.delenv(core.SECRET_ENV, raising=False)
+    monkeypatch.setattr(core, "course_secret", lambda root=None: b"")
+    first, _ = core.prepare("softmax.random")
+    assert core.prepare("softmax.random")[0] == first
+    assert core.prepare("log_softmax.random")[0] != first  # same builder, another id
+    monkeypatch.setattr(core, "course_secret", lambda root=None: b"our course's secret")
+    secret, _ = core.prepare("softmax.random")
+    assert secret != first and core.prepare("softmax.random")[0] == secret
+    # the fixed calls (drawn here under the secret) are those of the run without one
+    assert core.prepare("softmax.random", fixed_only=True)[0] == [
+        c for c in first if c in core.prepare("softmax.random", fixed_only=True)[0]]
+
+
+def test_course_secret_from_the_environment_or_the_course_root(monkeypatch, tmp_path):
+    monkeypatch.delenv(core.SECRET_ENV, raising=False)
+    assert core.course_secret(tmp_path) == b""
+    (tmp_path / ".autograder").mkdir()
+    (tmp_path / ".autograder" / "check_secret").write_text("from the file\n")
+    assert core.course_secret(tmp_path) == b"from the file"
+    monkeypatch.setenv(core.SECRET_ENV, "from the environment")
+    assert core.course_secret(tmp_path) == b"from the environment"
+    assert core.check_seed("sigmoid.random", b"a") != core.check_seed("sigmoid.random", b"b")
+    assert core.check_seed("sigmoid.random", b"a") == core.check_seed("sigmoid.random", b"a")
+
+
+@pytest.mark.parametrize("check_id", _checks())
+def test_every_check_has_fixed_calls_that_ignore_the_generator(check_id):
+    """Fixed calls are built without the generator: identical whatever the seed."""
+    a, _ = core.prepare(check_id, seed=1, fixed_only=True)
+    b, _ = core.prepare(check_id, seed=2, fixed_only=True)
+    assert a, f"{check_id} has no fixed calls"
+    assert a == b, f"a fixed call of {check_id} depends on the random generator"
+
+
+@pytest.mark.parametrize("fn,code", list(_catalogue("wrong")))
+def test_wrong_versions_are_caught_by_the_fixed_calls_alone(fn, code):
+    """Every catalogued mistake is caught without any random input: no grade is luck."""
+    impl = _compile(code)[fn]
+    from autograder.hidden import run_calls
+
+    failures = []
+    for check_id in cases.checks_of(fn):
+        calls, judge = core.prepare(check_id, fixed_only=True)
+        verdict = judge(run_calls(impl, calls))
+        if not verdict["ok"]:
+            failures.append(verdict["message"])
+    assert failures, f"only the random inputs catch this {fn}"
+    assert all(msg.startswith(fn) for msg in failures)
 
 
 def _verdict(check_id, impl, seed):
