@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..reference import a02 as ref
-from .core import LOSS_ATOL, LOSS_RTOL, Call, Check, against, as_numeric, compare, register
+from .core import uses, LOSS_ATOL, LOSS_RTOL, Call, Check, against, as_numeric, compare, register
 
 
 def _labels(rng, shape):
@@ -224,3 +224,7 @@ register(Check("bernoulli_mle.random", "bernoulli_mle", _mle_random, _judge_mle,
                "the maximum-likelihood estimate of q for random labels"))
 register(Check("bernoulli_mle.edges", "bernoulli_mle", _mle_edges, _judge_mle,
                "all-one labels give q = 1, all-zero labels q = 0"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("bernoulli_nll", "bernoulli_log_pmf")

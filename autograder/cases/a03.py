@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..reference import a03 as ref
-from .core import Call, Check, GRAD_RTOL, against, as_numeric, register
+from .core import uses, Call, Check, GRAD_RTOL, against, as_numeric, register
 
 #: Inputs of the stability checks: large enough that exp(|z|) overflows.
 HUGE = np.array([-1000.0, -800.0, -710.0, -50.0, 0.0, 50.0, 710.0, 800.0, 1000.0])
@@ -181,3 +181,9 @@ register(Check("predict.random", "predict", _predict_random,
 register(Check("predict.boundary", "predict", _predict_boundary,
                against(ref.predict, "labels", input_index=None),
                "p = 0.5 exactly (score 0) is class 1"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("sigmoid_derivative", "sigmoid")
+uses("predict_proba", "sigmoid")
+uses("predict", "predict_proba")

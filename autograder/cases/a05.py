@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import wire
 from ..reference import a05 as ref
-from .core import GRAD_RTOL, Call, Check, against, as_numeric, compare, register
+from .core import uses, GRAD_RTOL, Call, Check, against, as_numeric, compare, register
 
 
 def _score_matrices(rng):
@@ -258,3 +258,8 @@ def _predict_random(rng):
 register(Check("predict_class.random", "predict_class", _predict_random,
                against(ref.predict_class, "labels", input_index=None),
                "the class with the largest score x.w_c, as integers"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("softmax_nll", "log_softmax")
+uses("softmax_nll_grad", "softmax", "one_hot")

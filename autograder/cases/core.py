@@ -60,6 +60,8 @@ class Check:
     judge: Judge
     what: str  # one line: what the check is about, shown on failure
     check_inputs_unchanged: bool = True
+    #: graded functions that solutions of this one usually call (named in its failure messages)
+    uses: tuple = ()
 
 
 REGISTRY: dict[str, Check] = {}
@@ -76,6 +78,28 @@ def register(check: Check) -> Check:
 
 def fail(message: str) -> dict:
     return {"ok": False, "message": message}
+
+
+def uses(function: str, *helpers: str) -> None:
+    """Record that solutions of ``function`` usually call ``helpers`` (other graded functions).
+
+    The checks of ``function`` still judge it on its own contract; a failure
+    message then says that a wrong helper may be the cause, so the student
+    fixes that first (see README.md, "One wrong function costs its own points").
+    """
+    for check in REGISTRY.values():
+        if check.function == function:
+            check.uses = tuple(helpers)
+
+
+def _blame_helpers(check: Check, verdict: dict) -> dict:
+    if verdict["ok"] or not check.uses:
+        return verdict
+    names = " or ".join(check.uses)
+    return fail(verdict["message"] + f" If your {check.function} calls your {names}, first make "
+                f"{'that function' if len(check.uses) == 1 else 'those functions'} pass "
+                f"{'its' if len(check.uses) == 1 else 'their'} own tests: a wrong {names} makes "
+                f"{check.function} wrong too.")
 
 
 SECRET_ENV = "AUTOGRADER_CHECK_SECRET"
@@ -132,7 +156,7 @@ def prepare(check_id: str, seed: int | None = None, *, fixed_only: bool = False)
 
     def judge(outcomes: Any) -> dict:
         try:
-            return _judge(check, calls, outcomes)
+            return _blame_helpers(check, _judge(check, calls, outcomes))
         except wire.WireError as exc:
             return fail(f"{check.function}: the grader could not read the result ({exc}).")
 

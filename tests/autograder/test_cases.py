@@ -188,3 +188,75 @@ def test_no_check_of_any_function_depends_on_luck(name, code):
         for check_id in cases.checks_of(fn):
             verdicts = {_verdict(check_id, namespace[fn], seed) for seed in range(6)}
             assert len(verdicts) == 1, f"{check_id} passes for some seeds and fails for others"
+
+
+#: B -> the graded functions A whose mistakes may cost B points: B's contract is a formula
+#: of A (predict_proba = sigmoid(X @ w)) and the source solution of B calls A.  Nowhere else
+#: may a wrong function cost another one's points (autograder/cases/README.md).
+BUILT_ON = {
+    "bernoulli_nll": {"bernoulli_log_pmf"},
+    "sigmoid_derivative": {"sigmoid"},
+    "predict_proba": {"sigmoid"},
+    "predict": {"predict_proba", "sigmoid"},
+}
+
+
+def _wrong_with_function():
+    for name in ASSIGNMENTS:
+        for fn, versions in catalogue.entries(name)[0].items():
+            for version, code in versions:
+                yield pytest.param(name, fn, code, id=f"{fn}-{version}")
+
+
+@pytest.mark.parametrize("name,fn,code", list(_wrong_with_function()))
+def test_a_wrong_helper_costs_only_its_own_points(name, fn, code):
+    """The source notebook with one function replaced by a catalogued mistake: the other
+    functions keep every check, except those built on it, whose messages then name the helper."""
+    from ..conftest import source_notebook
+    from autograder.hidden import run_calls
+
+    namespace = _notebook_namespace(name, code)
+    for other in catalogue.solution_cells(source_notebook(name)):
+        if other == fn:
+            continue
+        for check_id in cases.checks_of(other):
+            calls, judge = core.prepare(check_id)
+            verdict = judge(run_calls(namespace[other], calls))
+            if verdict["ok"]:
+                continue
+            assert fn in BUILT_ON.get(other, ()), f"a wrong {fn} costs {check_id}: {verdict['message']}"
+            helpers = cases.REGISTRY[check_id].uses
+            assert any(f"your {h}" in verdict["message"] for h in helpers), verdict["message"]
+
+
+def _visible_part(name, grade_id):
+    from ..conftest import source_notebook
+
+    for cell in source_notebook(name).cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id and cell.cell_type == "code":
+            return cell.source.split("### BEGIN HIDDEN TESTS")[0]
+    raise KeyError(grade_id)
+
+
+@pytest.mark.parametrize("name,loss,test_cell", [
+    ("04_nll_gradient_descent", "logistic_nll", "logistic_nll_grad_slope"),
+    ("05_softmax_regression", "softmax_nll", "softmax_nll_grad_slope"),
+])
+def test_a_wrong_loss_does_not_fail_the_visible_slope_test_of_a_right_gradient(name, loss, test_cell, capsys):
+    import course.checks
+
+    visible = _visible_part(name, test_cell)
+    told = 0
+    for version, code in catalogue.entries(name)[0][loss]:
+        namespace = _notebook_namespace(name, code)
+        namespace.update({k: getattr(course.checks, k) for k in course.checks.__all__})
+        exec(visible, namespace)  # raises AssertionError if the right gradient were blamed
+        told += f"Your {loss} is wrong" in capsys.readouterr().out
+    # (an unstable loss is right at these moderate scores: nothing to say about it here)
+    assert told >= 2, "the slope test never tells that the loss is the cause"
+    # ... and with the right loss, a wrong gradient still fails it.
+    grad = loss + "_grad"
+    namespace = _notebook_namespace(name, catalogue.entries(name)[0][grad][1][1])
+    namespace.update({k: getattr(course.checks, k) for k in course.checks.__all__})
+    with pytest.raises(AssertionError):
+        exec(visible, namespace)
