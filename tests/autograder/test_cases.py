@@ -260,3 +260,17 @@ def test_a_wrong_loss_does_not_fail_the_visible_slope_test_of_a_right_gradient(n
     namespace.update({k: getattr(course.checks, k) for k in course.checks.__all__})
     with pytest.raises(AssertionError):
         exec(visible, namespace)
+
+
+def test_overflow_and_0_over_0_get_different_advice():
+    from autograder.hidden import run_calls
+
+    a05 = dict(catalogue.entries("05_softmax_regression")[0]["softmax"])
+    verdicts = {}
+    for version in ("no_max_subtraction", "global_max_shift"):
+        calls, judge = core.prepare("softmax.stable", fixed_only=True)
+        verdicts[version] = judge(run_calls(_compile(a05[version])["softmax"], calls))["message"]
+    assert "overflowed" in verdicts["no_max_subtraction"]
+    assert "0/0" in verdicts["global_max_shift"] and "underflow" in verdicts["global_max_shift"]
+    assert "0/0" not in verdicts["no_max_subtraction"]
+    assert "global maximum" in verdicts["global_max_shift"]
