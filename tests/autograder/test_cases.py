@@ -274,3 +274,16 @@ def test_overflow_and_0_over_0_get_different_advice():
     assert "0/0" in verdicts["global_max_shift"] and "underflow" in verdicts["global_max_shift"]
     assert "0/0" not in verdicts["no_max_subtraction"]
     assert "global maximum" in verdicts["global_max_shift"]
+
+
+def test_the_same_code_gets_the_same_message_even_for_objects_with_addresses():
+    from autograder.hidden import run_calls
+
+    def returns_a_function(z):
+        return lambda: z
+
+    messages = set()
+    for _ in range(2):
+        calls, judge = core.prepare("sigmoid.random")
+        messages.add(judge(run_calls(returns_a_function, calls))["message"])
+    assert len(messages) == 1 and "0x" not in messages.pop()
