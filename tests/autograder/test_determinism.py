@@ -2,9 +2,14 @@
 
 Real `python -m autograder grade --force`, three times, on assignment 05 (the one
 with the most random check inputs and the stability cases that used to depend
-on the draw): the demo class's ada (full marks) and ben (visible mistakes), and one notebook with the
-hidden-only mistakes of the catalogue (a softmax family shifted by the global
-maximum, which passes every visible test) handed in under two student ids.
+on the draw): the demo class's ada (full marks) and ben (visible mistakes), and
+one notebook handed in under two student ids, whose mistakes only the hidden
+checks see: the catalogue's log_softmax shifted by the global maximum, and a
+softmax_nll that is wrong on some inputs only (batches of more than ten
+observations whose first entry is positive).  That one reaches only random
+inputs, and its messages quote their values: with inputs drawn afresh at each
+grading its score and its message would change from run to run (this test
+failed so before check inputs were seeded by the check id).
 """
 from __future__ import annotations
 
@@ -26,13 +31,23 @@ A05 = "05_softmax_regression"
 STUDENTS = ("ada", "ben")
 #: Mistakes that no visible test sees: only the hidden checks decide, so their messages show.
 HIDDEN_ONLY = ("global_max_shift",)
+#: A mistake that depends on the input, a stand-in for any that a fixed case might miss.
+INPUT_DEPENDENT = """
+def softmax_nll(W, X, y):
+    Z = X @ W.T
+    M = Z.max(axis=1, keepdims=True)
+    nll = float(np.sum(M[:, 0] + np.log(np.exp(Z - M).sum(axis=1)) - Z[np.arange(len(y)), y]))
+    return nll * 1.001 if len(y) > 10 and X[0, 0] > 0 else nll
+"""
 
 
 def _hidden_only_notebook(root: Path) -> bytes:
     source = catalogue.read(root / "source" / A05 / f"{A05}.ipynb")
     wrong, _ = catalogue.entries(A05)
-    chosen = {fn: code for fn, versions in wrong.items() for name, code in versions if name in HIDDEN_ONLY}
-    assert len(chosen) >= 3, "the catalogue lost its global-maximum softmax family"
+    chosen = {fn: code for fn, versions in wrong.items() for name, code in versions
+              if name in HIDDEN_ONLY and fn == "log_softmax"}
+    assert chosen, "the catalogue lost its global-maximum log_softmax"
+    chosen["softmax_nll"] = INPUT_DEPENDENT
     nb = catalogue.with_solutions(source, chosen)
     return nbformat.writes(nb).encode()
 
@@ -80,6 +95,6 @@ def test_three_regrades_and_two_students_give_identical_grades_and_messages(tmp_
     assert of("mix") == of("mix-again"), "the same notebook scores differently under another student id"
     assert messages["mix"] == messages["mix-again"]
     # The comparison is not vacuous: the hidden checks failed, and said so in words.
-    hidden = [m for errors in messages["mix"].values() for _, m in errors if "global" in m or "0/0" in m]
+    hidden = [m for errors in messages["mix"].values() for _, m in errors if m.startswith("log_softmax:")]
     assert hidden, messages["mix"]
     assert sum(of("mix").values()) < sum(of("ada").values())
