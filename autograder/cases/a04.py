@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import wire
 from ..reference import a04 as ref
-from .core import GRAD_RTOL, Call, Check, against, as_numeric, build, compare, register
+from .core import nll_judge, GRAD_RTOL, Call, Check, against, as_numeric, build, compare, register
 
 
 def _data(rng, n, d, scale=1.0):
@@ -62,10 +62,10 @@ def _huge_margin_calls(rng):
 
 # --- logistic_nll --------------------------------------------------------------
 register(Check("logistic_nll.random", "logistic_nll", _random_calls,
-               against(ref.logistic_nll, "loss", input_index=None),
+               nll_judge(ref.logistic_nll),
                "the NLL (a sum over observations) of random data"))
 register(Check("logistic_nll.stable", "logistic_nll", _huge_margin_calls,
-               against(ref.logistic_nll, "loss", input_index=None),
+               nll_judge(ref.logistic_nll),
                "the NLL is finite and accurate for scores as large as |x.w| = 1000"))
 
 

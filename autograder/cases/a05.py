@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import wire
 from ..reference import a05 as ref
-from .core import uses, GRAD_RTOL, Call, Check, against, as_numeric, compare, register
+from .core import nll_judge, uses, GRAD_RTOL, Call, Check, against, as_numeric, compare, register
 
 
 def _score_matrices(rng):
@@ -184,10 +184,10 @@ def _nll_stable(rng):
 
 
 register(Check("softmax_nll.random", "softmax_nll", _nll_random,
-               against(ref.softmax_nll, "loss", input_index=None),
+               nll_judge(ref.softmax_nll),
                "the NLL (a sum over observations) for a non-square W of shape (C, d)"))
 register(Check("softmax_nll.stable", "softmax_nll", _nll_stable,
-               against(ref.softmax_nll, "loss", input_index=None),
+               nll_judge(ref.softmax_nll),
                "the NLL is finite and accurate for scores as large as 1000"))
 
 

@@ -313,6 +313,27 @@ def against(reference: Callable, kind: str, *, input_index: int | None = 0, inpu
     return judge
 
 
+def nll_judge(reference: Callable, labels_index: int = 2) -> Judge:
+    """``against(reference, "loss")`` for a negative log-likelihood, naming a mean or a flipped sign."""
+    base = against(reference, "loss", input_index=None)
+
+    def judge(call: Call, returned: wire.Returned) -> str | None:
+        message = base(call, returned)
+        if not message or returned.array is None or returned.array.shape != ():
+            return message
+        got, expected = float(returned.array), float(reference(*call.args, **call.kwargs))
+        n = len(call.args[labels_index])
+        if not np.isfinite(expected) or not np.isfinite(got):
+            return message
+        if n > 1 and abs(got * n - expected) <= 1e-9 * abs(expected) + 1e-12:
+            return message + ". It looks like the mean over the observations; the spec's NLL is a sum"
+        if expected != 0 and abs(got + expected) <= 1e-9 * abs(expected):
+            return message + ". It has the opposite sign: the NEGATIVE log-likelihood is minus the sum of log p"
+        return message
+
+    return judge
+
+
 def build(spec: wire.FunctionSpec):
     """The trusted side's copy of a test function (the kernel builds its own)."""
     return build_function(spec)
