@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..reference import a02 as ref
-from .core import LOSS_ATOL, LOSS_RTOL, Call, Check, against, as_numeric, compare, register
+from .core import uses, LOSS_ATOL, LOSS_RTOL, Call, Check, against, as_numeric, compare, register
 
 
 def _labels(rng, shape):
@@ -49,6 +49,8 @@ def _pmf_random(rng):
         calls.append(Call((y, q), about=f"{n} random labels y (ints) and probabilities q of the same shape"))
     y, q = _labels(rng, 12).astype(float), rng.uniform(0.0, 1.0, 12)
     calls.append(Call((y, q), about="12 labels stored as floats 0.0/1.0 and random q"))
+    calls.append(Call((np.array([1, 0, 1, 0, 0]), np.array([0.3, 0.3, 0.9, 0.9, 0.05])), fixed=True,
+                      about="y = [1, 0, 1, 0, 0], q = [0.3, 0.3, 0.9, 0.9, 0.05]"))
     return calls
 
 
@@ -63,19 +65,22 @@ def _pmf_broadcast(rng):
         Call((_labels(rng, (2, 4)), rng.uniform(0, 1, (2, 4))), about="y and q of shape (2, 4)"),
         Call((1, q), about=f"a single label y = 1 and a single number q = {q:.4f}"),
         Call((0, q), about=f"a single label y = 0 and a single number q = {q:.4f}"),
+        Call((np.array([1, 0, 0, 1, 1, 0]), np.array([[0.2], [0.5], [0.9]])), fixed=True,
+             about="y = [1, 0, 0, 1, 1, 0] and q = [[0.2], [0.5], [0.9]] of shape (3, 1)"),
+        Call((np.array([1, 0, 1]), 0.3), fixed=True, about="y = [1, 0, 1] and a single number q = 0.3"),
+        Call((0, np.array([0.1, 0.5, 0.8])), fixed=True, about="y = 0 and q = [0.1, 0.5, 0.8]"),
     ]
 
 
 def _edges_calls(rng):
-    perm = rng.permutation(4)
-    y = np.array([1, 0, 1, 0])[perm]
-    q = np.array([1.0, 0.0, 0.0, 1.0])[perm]
+    y = np.array([0, 1, 1, 0])
+    q = np.array([1.0, 1.0, 0.0, 0.0])
     return [
-        Call((y, q), about="q of exactly 0 and 1 (certain and impossible outcomes)"),
-        Call((np.array([0, 0, 1, 1]), 0.0), about="labels [0, 0, 1, 1] with q = 0"),
-        Call((np.array([0, 0, 1, 1]), 1.0), about="labels [0, 0, 1, 1] with q = 1"),
-        Call((1, 1.0), about="y = 1 and q = 1 (scalars)"),
-        Call((0, 0.0), about="y = 0 and q = 0 (scalars)"),
+        Call((y, q), fixed=True, about="q of exactly 0 and 1 (certain and impossible outcomes)"),
+        Call((np.array([0, 0, 1, 1]), 0.0), fixed=True, about="labels [0, 0, 1, 1] with q = 0"),
+        Call((np.array([0, 0, 1, 1]), 1.0), fixed=True, about="labels [0, 0, 1, 1] with q = 1"),
+        Call((1, 1.0), fixed=True, about="y = 1 and q = 1 (scalars)"),
+        Call((0, 0.0), fixed=True, about="y = 0 and q = 0 (scalars)"),
     ]
 
 
@@ -108,6 +113,8 @@ def _log_pmf_random(rng):
         calls.append(Call((y, q), about=f"{n} random labels and probabilities q in (0, 1)"))
     y, q = _labels(rng, 8), 10.0 ** rng.uniform(-12, -1, 8)
     calls.append(Call((y, q), about="8 random labels with small probabilities q between 1e-12 and 0.1"))
+    calls.append(Call((np.array([1, 0, 1, 0]), np.array([1e-10, 0.25, 0.6, 1 - 1e-10])), fixed=True,
+                      about="y = [1, 0, 1, 0], q = [1e-10, 0.25, 0.6, 1 - 1e-10]"))
     return calls
 
 
@@ -129,6 +136,12 @@ def _judge_nll(call, returned):
     if np.isnan(got):
         return (f"returned nan for {call.about}: a label whose probability is 1 contributes "
                 "log 1 = 0, never 0 * log 0")
+    if float(expected) == 0.0 and float(got) != 0.0:
+        return (f"returned {float(got):.6g} for {call.about}, where every label is certain: the NLL is "
+                "exactly 0 (log 1 = 0). Do not add a small epsilon inside the log or clip q")
+    if np.isposinf(expected) and not np.isposinf(got):
+        return (f"returned {float(got):.6g} for {call.about}, where a label is impossible: its probability "
+                "is 0, so the NLL is inf. Do not add a small epsilon inside the log or clip q")
     message = compare(got, expected, atol=LOSS_ATOL, rtol=LOSS_RTOL)
     if message is None:
         return None
@@ -149,15 +162,18 @@ def _nll_random(rng):
         calls.append(Call((q, _labels(rng, n)), about=f"q = {q:.4f} and {n} random labels"))
     y = (rng.random(398) < 0.23).astype(int)
     calls.append(Call((0.23, y), about="q = 0.23 and 398 labels, about a quarter of them 1"))
+    calls.append(Call((0.3, np.array([1, 0, 0, 1, 0])), fixed=True, about="q = 0.3 and labels [1, 0, 0, 1, 0]"))
+    # 400 observations of probability about 1e-3: their product underflows, the sum of logs does not.
+    calls.append(Call((1e-3, np.ones(400, dtype=int)), fixed=True, about="q = 0.001 and 400 labels that are all 1"))
     return calls
 
 
 def _nll_edges(rng):
-    n = int(rng.integers(3, 9))
     return [
-        Call((1.0, np.ones(n, dtype=int)), about=f"q = 1 and {n} labels that are all 1 (likelihood 1)"),
-        Call((0.0, np.zeros(n, dtype=int)), about=f"q = 0 and {n} labels that are all 0 (likelihood 1)"),
-        Call((0.0, np.array([0, 1, 0])), about="q = 0 and labels [0, 1, 0] (likelihood 0)"),
+        Call((1.0, np.ones(5, dtype=int)), fixed=True, about="q = 1 and 5 labels that are all 1 (likelihood 1)"),
+        Call((0.0, np.zeros(4, dtype=int)), fixed=True, about="q = 0 and 4 labels that are all 0 (likelihood 1)"),
+        Call((0.0, np.array([0, 1, 0])), fixed=True, about="q = 0 and labels [0, 1, 0] (likelihood 0)"),
+        Call((1.0, np.array([1, 1, 0, 1])), fixed=True, about="q = 1 and labels [1, 1, 0, 1] (likelihood 0)"),
     ]
 
 
@@ -191,16 +207,16 @@ def _mle_random(rng):
         calls.append(Call((y,), about=f"{n} random labels"))
     y = (rng.random(20) < 0.5).astype(float)
     calls.append(Call((y,), about="20 random labels stored as floats 0.0/1.0"))
+    calls.append(Call((np.array([1, 0, 0, 1, 1, 1, 0]),), fixed=True, about="labels [1, 0, 0, 1, 1, 1, 0]"))
     return calls
 
 
 def _mle_edges(rng):
-    n = int(rng.integers(2, 7))
     return [
-        Call((np.ones(n, dtype=int),), about=f"{n} labels that are all 1"),
-        Call((np.zeros(n, dtype=int),), about=f"{n} labels that are all 0"),
-        Call((np.array([1]),), about="a single label 1"),
-        Call((np.array([0, 1, 1, 1]),), about="labels [0, 1, 1, 1]"),
+        Call((np.ones(5, dtype=int),), fixed=True, about="5 labels that are all 1"),
+        Call((np.zeros(3, dtype=int),), fixed=True, about="3 labels that are all 0"),
+        Call((np.array([1]),), fixed=True, about="a single label 1"),
+        Call((np.array([0, 1, 1, 1]),), fixed=True, about="labels [0, 1, 1, 1]"),
     ]
 
 
@@ -208,3 +224,7 @@ register(Check("bernoulli_mle.random", "bernoulli_mle", _mle_random, _judge_mle,
                "the maximum-likelihood estimate of q for random labels"))
 register(Check("bernoulli_mle.edges", "bernoulli_mle", _mle_edges, _judge_mle,
                "all-one labels give q = 1, all-zero labels q = 0"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("bernoulli_nll", "bernoulli_log_pmf")

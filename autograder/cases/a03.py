@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..reference import a03 as ref
-from .core import Call, Check, GRAD_RTOL, against, as_numeric, register
+from .core import uses, Call, Check, GRAD_RTOL, against, as_numeric, register
 
 #: Inputs of the stability checks: large enough that exp(|z|) overflows.
 HUGE = np.array([-1000.0, -800.0, -710.0, -50.0, 0.0, 50.0, 710.0, 800.0, 1000.0])
@@ -17,6 +17,10 @@ def _shapes_calls(rng, low=-8.0, high=8.0):
         Call((rng.uniform(low, high, 7),), about="z of shape (7,)"),
         Call((rng.uniform(low, high, (2, 3)),), about="z of shape (2, 3)"),
         Call((rng.uniform(low, high, (4, 1, 2)),), about="z of shape (4, 1, 2)"),
+        Call((0.5,), fixed=True, about="the single Python float z = 0.5"),
+        Call((np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 7.0]]),), fixed=True,
+             about="z = [[-2, 0, 3], [1.5, -0.5, 7]] of shape (2, 3)"),
+        Call((np.array([[[1.0, -1.0]], [[2.0, -2.0]]]),), fixed=True, about="z of shape (2, 1, 2)"),
     ]
 
 
@@ -25,16 +29,20 @@ def _random_calls(rng):
     for n, scale in ((5, 1.0), (30, 4.0), (100, 15.0)):
         z = rng.normal(size=n) * scale
         calls.append(Call((z,), about=f"{n} random values z of typical size {scale:g}"))
-    calls.append(Call((np.array([0.0, -1.0, 1.0, -2.5, 2.5]),), about="z = [0, -1, 1, -2.5, 2.5]"))
+    calls.append(Call((np.array([0.0, -1.0, 1.0, -2.5, 2.5]),), fixed=True, about="z = [0, -1, 1, -2.5, 2.5]"))
+    # Beyond |z| = 10, where an input clipped "for safety" starts to change the values.
+    calls.append(Call((np.array([-30.0, -15.0, 12.0, 25.0]),), fixed=True, about="z = [-30, -15, 12, 25]"))
     return calls
 
 
 def _stable_calls(rng):
-    z = rng.permutation(HUGE)
     return [
-        Call((z,), errstate=True, about="z with values as large as |z| = 1000 (under np.errstate(over='raise'))"),
-        Call((-1000.0,), errstate=True, about="z = -1000 (a single float, under np.errstate(over='raise'))"),
-        Call((1000.0,), errstate=True, about="z = 1000 (a single float, under np.errstate(over='raise'))"),
+        Call((HUGE,), errstate=True, fixed=True,
+             about="z with values as large as |z| = 1000 (under np.errstate(over='raise'))"),
+        Call((-1000.0,), errstate=True, fixed=True,
+             about="z = -1000 (a single float, under np.errstate(over='raise'))"),
+        Call((1000.0,), errstate=True, fixed=True,
+             about="z = 1000 (a single float, under np.errstate(over='raise'))"),
     ]
 
 
@@ -78,7 +86,7 @@ def _judge_central_differences(call, returned):
 
 def _derivative_differences(rng):
     return [Call((np.sort(rng.uniform(-10, 10, 25)),), about="25 random z in [-10, 10]"),
-            Call((np.array([0.0, 0.5, -0.5, 3.0, -3.0]),), about="z = [0, 0.5, -0.5, 3, -3]")]
+            Call((np.array([0.0, 0.5, -0.5, 3.0, -3.0]),), fixed=True, about="z = [0, 0.5, -0.5, 3, -3]")]
 
 
 register(Check("sigmoid_derivative.random", "sigmoid_derivative", _derivative_random,
@@ -130,13 +138,15 @@ def _proba_random(rng):
         score = rng.uniform(12.0, 30.0) * rng.choice([-1.0, 1.0])
         X[rng.integers(n)] = w * (score / (w @ w))  # this row's score x.w is `score`
         calls.append(Call((X, w), about=f"X of shape ({n}, {d}) and w of shape ({d},)"))
+    calls.append(Call((np.array([[1.0, 1.0], [-2.0, 1.0], [12.0, 1.0], [-20.0, 1.0]]), np.array([1.5, 0.5])),
+                      fixed=True, about="X = [[1, 1], [-2, 1], [12, 1], [-20, 1]], w = [1.5, 0.5] (scores up to 29.5)"))
     return calls
 
 
 def _proba_stable(rng):
-    X = np.column_stack([rng.permutation(np.linspace(-1.0, 1.0, 9)), np.ones(9)])
+    X = np.column_stack([np.linspace(-1.0, 1.0, 9)[[4, 0, 8, 2, 6, 1, 7, 3, 5]], np.ones(9)])
     w = np.array([1000.0, 0.0])
-    return [Call((X, w), errstate=True,
+    return [Call((X, w), errstate=True, fixed=True,
                  about="scores X @ w as large as |X @ w| = 1000 (under np.errstate(over='raise'))")]
 
 
@@ -154,16 +164,15 @@ def _predict_random(rng):
     for n, d in ((6, 2), (50, 3), (20, 5)):
         X, w = rng.normal(size=(n, d)), rng.normal(size=d)
         calls.append(Call((X, w), about=f"random X of shape ({n}, {d}) and w of shape ({d},)"))
-    X = np.column_stack([rng.normal(size=12), np.ones(12)])
-    calls.append(Call((X, np.array([800.0, -1.0])), about="scores as large as |x.w| = 1000"))
+    X = np.column_stack([np.linspace(-1.25, 1.25, 12), np.ones(12)])
+    calls.append(Call((X, np.array([800.0, -1.0])), fixed=True, about="scores as large as |x.w| = 1000"))
     return calls
 
 
 def _predict_boundary(rng):
     w = np.array([1.0, -2.0, 0.5])
     X = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 2.0], [1.0, 1.0, 1.0], [4.0, 1.0, -3.0]])
-    perm = rng.permutation(len(X))
-    return [Call((X[perm], w), about="rows whose score x.w is exactly 0, so p = 0.5 (class 1)")]
+    return [Call((X, w), fixed=True, about="rows whose score x.w is exactly 0, so p = 0.5 (class 1)")]
 
 
 register(Check("predict.random", "predict", _predict_random,
@@ -172,3 +181,9 @@ register(Check("predict.random", "predict", _predict_random,
 register(Check("predict.boundary", "predict", _predict_boundary,
                against(ref.predict, "labels", input_index=None),
                "p = 0.5 exactly (score 0) is class 1"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("sigmoid_derivative", "sigmoid")
+uses("predict_proba", "sigmoid")
+uses("predict", "predict_proba")

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import wire
 from ..reference import a04 as ref
-from .core import GRAD_RTOL, Call, Check, against, as_numeric, build, compare, register
+from .core import nll_judge, GRAD_RTOL, Call, Check, against, as_numeric, build, compare, register
 
 
 def _data(rng, n, d, scale=1.0):
@@ -35,6 +35,13 @@ def _random_calls(rng):
     X, y, w = _data(rng, 10, 3)
     calls.append(Call((w, X, np.ones(10, dtype=np.int64)), about="labels that are all 1"))
     calls.append(Call((w, X, np.zeros(10, dtype=np.int64)), about="labels that are all 0"))
+    calls.append(Call((np.array([0.7, -0.3]), np.array([[2.0, 1.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 1.0]]),
+                       np.array([1, 0, 1, 1], dtype=np.int64)), fixed=True,
+                      about="w = [0.7, -0.3], X = [[2, 1], [0, 1], [1, 1], [-1, 1]], y = [1, 0, 1, 1]"))
+    # The first component of the gradient cancels exactly (0.5 - 0.5): a gradient judged by
+    # its sum or its norm alone would not notice a wrong sign in one component.
+    calls.append(Call((np.zeros(2), np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1, 1], dtype=np.int64)),
+                      fixed=True, about="w = 0, X = [[1, 1], [-1, 1]], y = [1, 1] (the first component cancels)"))
     return calls
 
 
@@ -48,17 +55,17 @@ def _huge_margin_calls(rng):
         Call((w, X, y), errstate=True,
              about="scores x.w as large as 1000 in size, some on the right side of the boundary and "
                    "some on the wrong side"),
-        Call((np.array([1.0, 0.0]), fixed_X, fixed_y), errstate=True,
+        Call((np.array([1.0, 0.0]), fixed_X, fixed_y), errstate=True, fixed=True,
              about="scores +-1000: two confidently right and two confidently wrong observations"),
     ]
 
 
 # --- logistic_nll --------------------------------------------------------------
 register(Check("logistic_nll.random", "logistic_nll", _random_calls,
-               against(ref.logistic_nll, "loss", input_index=None),
+               nll_judge(ref.logistic_nll),
                "the NLL (a sum over observations) of random data"))
 register(Check("logistic_nll.stable", "logistic_nll", _huge_margin_calls,
-               against(ref.logistic_nll, "loss", input_index=None),
+               nll_judge(ref.logistic_nll),
                "the NLL is finite and accurate for scores as large as |x.w| = 1000"))
 
 
@@ -109,6 +116,10 @@ def _fd_calls(rng):
     for n, d in ((6, 2), (30, 4)):
         X, y, w = _data(rng, n, d)
         calls.append(Call((w, X, y), about=f"random w of shape ({d},) and X of shape ({n}, {d})"))
+    calls.append(Call((np.array([0.4, -0.8, 0.2]),
+                       np.array([[1.0, 2.0, 1.0], [-0.5, 1.0, 1.0], [2.0, -1.0, 1.0], [0.0, 0.5, 1.0]]),
+                       np.array([1, 0, 0, 1], dtype=np.int64)), fixed=True,
+                      about="w = [0.4, -0.8, 0.2] and X of shape (4, 3)"))
     return calls
 
 
@@ -130,6 +141,14 @@ def _curved_spec(rng, shape):
     return wire.FunctionSpec("curved", {"a": a.tolist(), "A": A.tolist(), "shape": list(shape)})
 
 
+#: f(w) = sum(exp(a * w)) + w.A.w / 2 with fixed a and A: with eps = 0.1 central
+#: differences differ from the true gradient by about eps^2 a^3 / 6 (~5e-3 here), so an
+#: implementation that ignores eps (a hard-coded h) is far outside the tolerance.
+FIXED_CURVED = wire.FunctionSpec("curved", {"a": [1.5, -1.2, 0.9],
+                                            "A": [[2.0, 0.5, 0.0], [0.5, 1.0, 0.3], [0.0, 0.3, 1.5]],
+                                            "shape": [3]})
+
+
 def _numgrad_curved(rng):
     calls = []
     for d in (1, 4):
@@ -138,6 +157,10 @@ def _numgrad_curved(rng):
                           about=f"a strongly curved f and w of shape ({d},), eps=1e-3"))
     w = rng.uniform(-1.0, 1.0, 3)
     calls.append(Call((_curved_spec(rng, (3,)), w, 1e-3), about="eps=1e-3 passed by position"))
+    calls.append(Call((FIXED_CURVED, np.array([0.5, -0.3, 0.8])), {"eps": 0.1}, fixed=True,
+                      about="a strongly curved f, w = [0.5, -0.3, 0.8] and eps=0.1 (not the default)"))
+    calls.append(Call((FIXED_CURVED, np.array([-0.2, 0.6, 0.1]), 0.05), fixed=True,
+                      about="a strongly curved f, w = [-0.2, 0.6, 0.1] and eps=0.05 passed by position"))
     return calls
 
 
@@ -156,7 +179,13 @@ def _numgrad_default(rng):
     gradient = rng.uniform(0.5, 2.0, d) * rng.choice([-1.0, 1.0], d)
     spec = wire.FunctionSpec("quadratic", {"A": A.tolist(), "b": (gradient - A @ w).tolist(),
                                            "shape": [d]})
-    return [Call((spec, w), about="a steep quadratic f, w of shape (3,), default eps")]
+    A_fixed = np.array([[120.0, 20.0, 0.0], [20.0, 80.0, 10.0], [0.0, 10.0, 150.0]])
+    w_fixed = np.array([0.3, -0.7, 0.2])
+    spec_fixed = wire.FunctionSpec("quadratic", {"A": A_fixed.tolist(),
+                                                 "b": (np.array([1.0, -0.5, 2.0]) - A_fixed @ w_fixed).tolist(),
+                                                 "shape": [3]})
+    return [Call((spec, w), about="a steep quadratic f, w of shape (3,), default eps"),
+            Call((spec_fixed, w_fixed), fixed=True, about="a steep quadratic f, w = [0.3, -0.7, 0.2], default eps")]
 
 
 def _numgrad_matrix(rng):
@@ -165,6 +194,10 @@ def _numgrad_matrix(rng):
         W = rng.uniform(-1.0, 1.0, shape)
         calls.append(Call((_curved_spec(rng, shape), W), {"eps": 1e-3},
                           about=f"a curved f of a matrix W of shape {shape}, eps=1e-3"))
+    matrix_f = wire.FunctionSpec("curved", {"a": [1.0, -1.5, 0.5, 2.0, -0.8, 1.2], "A": np.eye(6).tolist(),
+                                            "shape": [2, 3]})
+    calls.append(Call((matrix_f, np.array([[0.2, -0.4, 0.6], [0.1, 0.3, -0.5]])), {"eps": 1e-3}, fixed=True,
+                      about="a curved f of W = [[0.2, -0.4, 0.6], [0.1, 0.3, -0.5]], eps=1e-3"))
     return calls
 
 
@@ -231,13 +264,25 @@ def _gd_affine(rng):
         w0 = rng.normal(size=d)
         calls.append(Call((_affine_spec(rng, (d,)), w0, lr, steps),
                           about=f"grad_fn(w) = A w - b, w0 of shape ({d},), lr={lr}, steps={steps}"))
+    # At w0 the gradient [1, -1, 0] sums to 0 although it is not 0: a stopping rule on
+    # sum(grad) (or any test that is not per component) quits before the first step.
+    cancelling = wire.FunctionSpec("affine_grad", {"A": [[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0]],
+                                                   "b": [-1.0, 1.0, 0.0], "shape": [3]})
+    calls.append(Call((cancelling, np.zeros(3), 0.25, 5), fixed=True,
+                      about="grad_fn(w) = A w - b whose gradient at w0 = 0 is [1, -1, 0] (it sums to 0), "
+                            "lr=0.25, steps=5"))
     return calls
 
 
 def _gd_tanh(rng):
     W0 = rng.normal(size=(2, 3))
     w0 = rng.normal(size=4)
+    fixed_tanh = wire.FunctionSpec("tanh_grad", {"A": [[0.5, -1.0, 0.0, 0.2], [1.0, 0.3, -0.4, 0.0],
+                                                       [0.0, 0.6, 0.8, -1.2], [-0.3, 0.0, 1.1, 0.4]],
+                                                 "shape": [2, 2]})
     return [
+        Call((fixed_tanh, np.array([[1.0, -0.5], [0.25, 2.0]]), 0.3, 4), fixed=True,
+             about="a non-linear grad_fn, w0 = [[1, -0.5], [0.25, 2]], lr=0.3, steps=4"),
         Call((_tanh_spec(rng, (2, 3)), W0, 0.2, 6),
              about="a non-linear grad_fn, a matrix w0 of shape (2, 3), lr=0.2, steps=6"),
         Call((_tanh_spec(rng, (4,)), w0), {"lr": 0.05, "steps": 3},
@@ -246,10 +291,10 @@ def _gd_tanh(rng):
 
 
 def _gd_zero(rng):
-    w0 = rng.normal(size=3)
+    simple = wire.FunctionSpec("affine_grad", {"A": [[2.0, 0.0], [0.0, 1.0]], "b": [1.0, -1.0], "shape": [2]})
     return [
-        Call((_affine_spec(rng, (3,)), w0, 0.5, 0), about="steps=0 (the path is just w0)"),
-        Call((_affine_spec(rng, (3,)), w0.copy(), 0.5, 1), about="steps=1"),
+        Call((simple, np.array([3.0, -1.0]), 0.5, 0), fixed=True, about="w0 = [3, -1], steps=0 (the path is just w0)"),
+        Call((simple, np.array([3.0, -1.0]), 0.5, 1), fixed=True, about="w0 = [3, -1], lr=0.5, steps=1"),
     ]
 
 
@@ -270,6 +315,9 @@ def _gd_judge(call: Call, returned: wire.Returned) -> str | None:
             hint = ": it looks like only the final w; return the whole path, starting with w0"
         elif got.shape == (steps,) + w0.shape:
             hint = ": one row short; the path starts with w0 itself, so it has steps + 1 entries"
+        elif got.ndim == w0.ndim + 1 and got.shape[1:] == w0.shape and got.shape[0] < steps:
+            hint = (": the path stops early; take exactly `steps` steps (a gradient whose entries sum "
+                    "to 0 is not 0, and the spec has no stopping rule)")
         return f"returned shape {got.shape}, expected {expected.shape} = (steps + 1, *w0.shape){hint}" + where
     scale = max(float(np.max(np.abs(expected))), 1.0)
     message = compare(got, expected, atol=1e-9 * scale)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import wire
 from ..reference import a05 as ref
-from .core import GRAD_RTOL, Call, Check, against, as_numeric, compare, register
+from .core import nll_judge, uses, GRAD_RTOL, Call, Check, against, as_numeric, compare, register
 
 
 def _score_matrices(rng):
@@ -20,20 +20,34 @@ def _score_matrices(rng):
     for shape in ((5, 3), (4, 7), (4, 4), (1, 6)):
         kind = "square " if shape[0] == shape[1] else ""
         calls.append(Call((rng.normal(size=shape) * 3.0,), about=f"a {kind}score matrix Z of shape {shape}"))
+    fixed = (
+        (np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0], [2.5, 2.5, -2.0]]), "the square Z = [[1, 2, 0.5], [0, -1, 3], [2.5, 2.5, -2]]"),
+        (np.array([[0.5, -1.0, 2.0, 0.0], [3.0, 1.0, -2.0, 1.5]]), "Z = [[0.5, -1, 2, 0], [3, 1, -2, 1.5]] of shape (2, 4)"),
+        (np.array([[2.0, -1.0, 0.0, 4.0]]), "a single row Z = [[2, -1, 0, 4]]"),
+        (np.array([[3.0], [-2.0], [0.5]]), "a single column Z = [[3], [-2], [0.5]] (C = 1)"),
+        (np.array([[1.0, -1.0], [0.0, 2.0], [-3.0, 0.5], [4.0, 4.0]]), "two classes, Z of shape (4, 2)"),
+    )
+    calls += [Call((Z,), fixed=True, about=about) for Z, about in fixed]
     return calls
 
 
 def _score_vectors(rng):
-    return [Call((rng.normal(size=c) * 3.0,), about=f"a single score vector of shape ({c},)") for c in (3, 6)]
+    return ([Call((rng.normal(size=c) * 3.0,), about=f"a single score vector of shape ({c},)") for c in (3, 6)]
+            + [Call((np.array([1.0, -2.0, 0.5, 3.0]),), fixed=True, about="the vector [1, -2, 0.5, 3]")])
 
 
 def _huge_scores(rng):
     Z = np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -999.0], [1000.0, -1000.0, 0.0]])
     big = rng.uniform(-1000.0, 1000.0, size=(4, 5))
+    # One row near +1000 and one near -1000 in the same batch: shifting by the GLOBAL
+    # maximum leaves the second row at exp(-2000) = 0 everywhere, 0/0.
     return [
-        Call((Z,), errstate=True, about="rows of scores near +1000, near -1000 and spanning both"),
+        Call((Z,), errstate=True, fixed=True, about="rows of scores near +1000, near -1000 and spanning both"),
         Call((big,), errstate=True, about="a (4, 5) score matrix with entries up to 1000 in size"),
-        Call((np.array([-1000.0, 1000.0, 999.0]),), errstate=True, about="the vector [-1000, 1000, 999]"),
+        Call((np.array([-1000.0, 1000.0, 999.0]),), errstate=True, fixed=True,
+             about="the vector [-1000, 1000, 999]"),
+        Call((np.array([[-1000.0, -998.0]]),), errstate=True, fixed=True,
+             about="a single row [[-1000, -998]] (two classes)"),
     ]
 
 
@@ -100,15 +114,17 @@ def _one_hot_random(rng):
         y = rng.integers(0, c, n)
         y[0] = c - 1
         calls.append(Call((rng.permutation(y).astype(np.int64), c), about=f"{n} random labels in 0..{c - 1}, C={c}"))
+    calls.append(Call((np.array([2, 0, 1, 2, 1], dtype=np.int64), 3), fixed=True, about="y = [2, 0, 1, 2, 1], C=3"))
+    calls.append(Call((np.array([1], dtype=np.int64), 2), fixed=True, about="a single label y = [1], C=2"))
     return calls
 
 
 def _one_hot_extra(rng):
-    y = rng.integers(0, 3, 8).astype(np.int64)
+    y = np.array([0, 2, 1, 1, 0, 2, 2, 0], dtype=np.int64)
     return [
-        Call((y, 6), about="labels in 0..2 with C=6 (the classes 3, 4, 5 never occur)"),
-        Call((np.array([0, 0, 0], dtype=np.int64), 4), about="y=[0, 0, 0] with C=4"),
-        Call((y,), {"C": 5}, about="C passed by keyword"),
+        Call((y, 6), fixed=True, about="labels in 0..2 with C=6 (the classes 3, 4, 5 never occur)"),
+        Call((np.array([0, 0, 0], dtype=np.int64), 4), fixed=True, about="y=[0, 0, 0] with C=4"),
+        Call((y,), {"C": 5}, fixed=True, about="C passed by keyword"),
     ]
 
 
@@ -126,11 +142,22 @@ def _problem(rng, n, c, d, scale=1.0):
     return W, X, y
 
 
+#: A small problem with C != d, every class present, of moderate scores.
+FIXED_W = np.array([[0.5, -1.0, 0.2], [1.5, 0.3, -0.4], [-0.7, 0.8, 0.1], [0.0, -0.5, 0.6]])
+FIXED_X = np.array([[1.0, 2.0, 1.0], [-0.5, 1.0, 1.0], [2.0, -1.0, 1.0], [0.0, 0.5, 1.0], [1.5, 1.5, 1.0]])
+FIXED_Y = np.array([0, 1, 2, 3, 1], dtype=np.int64)
+
+
 def _nll_random(rng):
     calls = []
     for n, c, d in ((12, 3, 5), (9, 4, 2), (1, 2, 3), (30, 3, 4)):
         W, X, y = _problem(rng, n, c, d)
         calls.append(Call((W, X, y), about=f"W of shape ({c}, {d}), X of shape ({n}, {d})"))
+    calls.append(Call((FIXED_W, FIXED_X, FIXED_Y), fixed=True,
+                      about="W of shape (4, 3), X of shape (5, 3) and labels [0, 1, 2, 3, 1]"))
+    calls.append(Call((np.array([[1.0, -0.5], [-1.0, 0.5]]), np.array([[2.0, 1.0], [-1.0, 1.0], [0.5, 1.0]]),
+                       np.array([1, 0, 0], dtype=np.int64)), fixed=True,
+                      about="two classes: W of shape (2, 2), X of shape (3, 2)"))
     return calls
 
 
@@ -140,18 +167,27 @@ def _nll_stable(rng):
     W2 = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]])
     X2 = np.array([[1000.0, 1.0], [-1000.0, 1.0], [1000.0, 1.0]])
     y2 = np.array([0, 0, 1], dtype=np.int64)
+    # Row 1's scores are all near -1000 while row 0's reach 1001: a shift by the global maximum
+    # underflows row 1 to 0/0.  Row 0's label has a score 2 below the best, row 2's label
+    # 2000 below: exponentiating and then taking the log gives log(0) there.
+    W3 = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, -1.0]])
+    X3 = np.array([[1000.0, 1.0], [-1000.0, 1.0], [1000.0, -999.0]])
+    y3 = np.array([2, 1, 1], dtype=np.int64)
     return [
         Call((W, X, y), errstate=True, about="scores x.w_c as large as 1000 in size, W of shape (3, 4)"),
-        Call((W2, X2, y2), errstate=True,
+        Call((W2, X2, y2), errstate=True, fixed=True,
              about="scores +-1000: one confidently right and two confidently wrong observations"),
+        Call((W3, X3, y3), errstate=True, fixed=True,
+             about="one observation with every score near +1000, one with every score near -1000, and one "
+                   "whose true class scores about 2000 below the best"),
     ]
 
 
 register(Check("softmax_nll.random", "softmax_nll", _nll_random,
-               against(ref.softmax_nll, "loss", input_index=None),
+               nll_judge(ref.softmax_nll),
                "the NLL (a sum over observations) for a non-square W of shape (C, d)"))
 register(Check("softmax_nll.stable", "softmax_nll", _nll_stable,
-               against(ref.softmax_nll, "loss", input_index=None),
+               nll_judge(ref.softmax_nll),
                "the NLL is finite and accurate for scores as large as 1000"))
 
 
@@ -195,7 +231,9 @@ def _fd_judge(call: Call, returned: wire.Returned) -> str | None:
 
 def _fd_calls(rng):
     return [Call(_problem(rng, n, c, d), about=f"W of shape ({c}, {d}), X of shape ({n}, {d})")
-            for n, c, d in ((8, 3, 2), (20, 4, 3))]
+            for n, c, d in ((8, 3, 2), (20, 4, 3))] + [
+        Call((FIXED_W, FIXED_X, FIXED_Y), fixed=True,
+             about="W of shape (4, 3), X of shape (5, 3) and labels [0, 1, 2, 3, 1]")]
 
 
 register(Check("softmax_nll_grad.random", "softmax_nll_grad", _nll_random, _grad_judge,
@@ -212,9 +250,16 @@ def _predict_random(rng):
     for n, c, d in ((15, 3, 5), (6, 4, 2), (40, 2, 3), (1, 3, 4)):
         W, X, _ = _problem(rng, n, c, d)
         calls.append(Call((X, W), about=f"X of shape ({n}, {d}), W of shape ({c}, {d})"))
+    calls.append(Call((FIXED_X, FIXED_W), fixed=True, about="X of shape (5, 3), W of shape (4, 3)"))
+    calls.append(Call((FIXED_X[:1], FIXED_W[:2]), fixed=True, about="a single row X of shape (1, 3), two classes"))
     return calls
 
 
 register(Check("predict_class.random", "predict_class", _predict_random,
                against(ref.predict_class, "labels", input_index=None),
                "the class with the largest score x.w_c, as integers"))
+
+
+# Solutions often build on the functions before them (README.md: the wrong one pays).
+uses("softmax_nll", "log_softmax")
+uses("softmax_nll_grad", "softmax", "one_hot")

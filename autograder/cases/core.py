@@ -7,12 +7,24 @@ and a ``judge`` that turns the kernel's outcomes into a verdict
 ``{"ok": bool, "message": str}``.  It runs in the trusted grader process in
 trusted mode, and in the kernel only in local mode (see autograder.hidden).
 
+Inputs are deterministic: the generator is seeded by ``check_seed(check_id)``,
+a pure function of the check id and, when the course has one, of a secret
+(``AUTOGRADER_CHECK_SECRET`` or the file ``.autograder/check_secret`` in the
+course root), so the same code gets the same verdict and message on every
+grading and for every student, while the random part cannot be precomputed
+from the public code.  Calls marked ``fixed`` never use the generator; they
+alone must catch every class of mistake (``prepare(..., fixed_only=True)``,
+tested against the catalogue).  See README.md in this folder.
+
 Every judgement works on plain float/int arrays decoded by autograder.wire,
 with numpy functions imported here, never on objects from the student's code.
 """
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -35,6 +47,7 @@ class Call:
     kwargs: dict = field(default_factory=dict)
     errstate: bool = False  # run under np.errstate(over="raise", invalid="raise")
     about: str = ""  # e.g. "z of shape (3, 4) with values in [-8, 8]"
+    fixed: bool = False  # built without the generator: the same on every grading
 
 
 Judge = Callable[[Call, wire.Returned], "str | None"]
@@ -48,6 +61,8 @@ class Check:
     judge: Judge
     what: str  # one line: what the check is about, shown on failure
     check_inputs_unchanged: bool = True
+    #: graded functions that solutions of this one usually call (named in its failure messages)
+    uses: tuple = ()
 
 
 REGISTRY: dict[str, Check] = {}
@@ -63,18 +78,79 @@ def register(check: Check) -> Check:
 
 
 def fail(message: str) -> dict:
-    return {"ok": False, "message": message}
+    # A repr such as "<function f at 0x7f...>" would make the same code's message differ per run.
+    return {"ok": False, "message": re.sub(r" at 0x[0-9a-fA-F]+", "", message)}
 
 
-def prepare(check_id: str, seed: int | None = None):
-    """Build the calls of a check (wire form) and the judge of their outcomes."""
+def uses(function: str, *helpers: str) -> None:
+    """Record that solutions of ``function`` usually call ``helpers`` (other graded functions).
+
+    The checks of ``function`` still judge it on its own contract; a failure
+    message then says that a wrong helper may be the cause, so the student
+    fixes that first (see README.md, "One wrong function costs its own points").
+    """
+    for check in REGISTRY.values():
+        if check.function == function:
+            check.uses = tuple(helpers)
+
+
+def _blame_helpers(check: Check, verdict: dict) -> dict:
+    if verdict["ok"] or not check.uses:
+        return verdict
+    names = " or ".join(check.uses)
+    return fail(verdict["message"] + f" If your {check.function} calls your {names}, first make "
+                f"{'that function' if len(check.uses) == 1 else 'those functions'} pass "
+                f"{'its' if len(check.uses) == 1 else 'their'} own tests: a wrong {names} makes "
+                f"{check.function} wrong too.")
+
+
+SECRET_ENV = "AUTOGRADER_CHECK_SECRET"
+SECRET_FILE = os.path.join(".autograder", "check_secret")
+
+
+def course_secret(root: str | os.PathLike | None = None) -> bytes:
+    """The course's secret for check inputs, or b"" when it has none.
+
+    From the environment, else from ``.autograder/check_secret`` in the course
+    root (``root``, by default the course this package belongs to).  The
+    secret must stay the same for the life of a course: changing it changes
+    the random part of every check, and with it possibly released grades.
+    """
+    value = os.environ.get(SECRET_ENV)
+    if value:
+        return value.encode()
+    if root is None:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        with open(os.path.join(root, SECRET_FILE), "rb") as fh:
+            return fh.read().strip()
+    except OSError:
+        return b""
+
+
+def check_seed(check_id: str, secret: bytes | None = None) -> int:
+    """The seed of a check's random inputs: a pure function of its id (and the secret)."""
+    if secret is None:
+        secret = course_secret()
+    digest = hmac.new(secret or b"linear-classification", check_id.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def prepare(check_id: str, seed: int | None = None, *, fixed_only: bool = False):
+    """Build the calls of a check (wire form) and the judge of their outcomes.
+
+    ``seed`` defaults to ``check_seed(check_id)``: the same inputs on every
+    grading.  ``fixed_only`` keeps only the calls built without the generator.
+    """
     try:
         check = REGISTRY[check_id]
     except KeyError:
         raise KeyError(f"unknown hidden check {check_id!r}") from None
     if seed is None:
-        seed = secrets.randbits(32)  # fresh inputs every time a notebook is graded
+        seed = check_seed(check_id)
     calls = check.make_calls(np.random.default_rng(seed))
+    if fixed_only:
+        calls = [c for c in calls if c.fixed]
     wire_calls = [
         {"args": wire.encode(tuple(c.args)), "kwargs": wire.encode(dict(c.kwargs)), "errstate": c.errstate}
         for c in calls
@@ -82,7 +158,7 @@ def prepare(check_id: str, seed: int | None = None):
 
     def judge(outcomes: Any) -> dict:
         try:
-            return _judge(check, calls, outcomes)
+            return _blame_helpers(check, _judge(check, calls, outcomes))
         except wire.WireError as exc:
             return fail(f"{check.function}: the grader could not read the result ({exc}).")
 
@@ -100,10 +176,7 @@ def _judge(check: Check, calls: list, outcomes: Any) -> dict:
         if "error" in outcome:
             error = str(outcome["error"])
             if call.errstate and error.startswith("FloatingPointError"):
-                return fail(
-                    f"{name} is not numerically stable{where}: it overflowed or produced an "
-                    f"invalid value ({error}). Rewrite it so that no intermediate step "
-                    "computes exp of a large positive number.")
+                return fail(f"{name} is not numerically stable{where}: {stability_advice(error)}")
             return fail(f"{name} raised an error{where}: {error}")
         returned = wire.decode_result(outcome.get("value"))
         message = check.judge(call, returned)
@@ -131,6 +204,22 @@ def _inputs_changed(call: Call, after: list) -> str | None:
     return None
 
 
+def stability_advice(error: str) -> str:
+    """What a FloatingPointError under np.errstate(over="raise", invalid="raise") means.
+
+    Overflow and 0/0 have opposite causes (exp of a large positive number, and
+    exp of large negative numbers that all round to 0), so they get different advice.
+    """
+    if "overflow" in error:
+        return (f"an intermediate step overflowed ({error}): exp of a large positive number is inf. "
+                "Rewrite it so that exp only ever sees numbers <= 0 (e.g. shift by the maximum, or "
+                "use exp(-|z|)).")
+    return (f"it produced an invalid value ({error}), such as 0/0 or inf - inf. This happens when "
+            "every term of a sum underflows to 0 (exp of a large negative number) and is then divided "
+            "by or logged, for example after shifting all rows by one global maximum instead of each "
+            "row by its own maximum, or when an overflowed inf meets another inf.")
+
+
 # --- judgements ------------------------------------------------------------
 def describe_array(a: np.ndarray) -> str:
     return f"an array of shape {a.shape}" if a.ndim else "a scalar"
@@ -141,7 +230,11 @@ def as_numeric(returned: wire.Returned, expected: np.ndarray, *, integer: bool =
     """Check type, dtype and shape; return the array or a message."""
     if returned.array is None:
         shown = returned.text or returned.type_name
-        return None, f"returned {shown} ({returned.type_name}), expected {describe_array(expected)} of numbers"
+        hint = ""
+        if "dtype=object" in returned.text:
+            hint = ": an array of dtype object holds Python objects, not numbers (build it with dtype=int or float)"
+        return None, (f"returned {shown} ({returned.type_name}), expected {describe_array(expected)} of numbers"
+                      + hint)
     got = returned.array
     if scalar:
         if got.shape != ():
@@ -178,7 +271,7 @@ def compare(got: np.ndarray, expected: np.ndarray, *, atol: float = 0.0, rtol: f
     n = int(mismatch.sum())
     count = f"{n} of {mismatch.size} values differ" if got.ndim else "the value differs"
     return (f"{count} from the expected result; the worst{where}{extra}: "
-            f"yours {float(np.real(got[idx])):.10g}, expected {float(expected[idx]):.10g}")
+            f"yours {float(np.real(got[idx])) + 0.0:.10g}, expected {float(expected[idx]) + 0.0:.10g}")
 
 
 def against(reference: Callable, kind: str, *, input_index: int | None = 0, input_name: str = "input") -> Judge:
@@ -210,9 +303,33 @@ def against(reference: Callable, kind: str, *, input_index: int | None = 0, inpu
         else:
             raise ValueError(kind)
         message = compare(got, expected, inputs=inputs, input_name=input_name, **tol)
-        if message:
+        if message and call.errstate and np.all(np.isfinite(expected)) and not np.all(np.isfinite(got)):
+            message += (". The true values are all finite: a probability that rounded to 0 was logged "
+                        "(log 0 = -inf) or divided by. Work with log-probabilities directly, with exp only of "
+                        "numbers <= 0: log sigma(z) = min(z, 0) - log(1 + e^(-|z|)), and log softmax = "
+                        "z - m - log(sum(exp(z - m))) with m the maximum of each row")
+        return message
+
+    return judge
+
+
+def nll_judge(reference: Callable, labels_index: int = 2) -> Judge:
+    """``against(reference, "loss")`` for a negative log-likelihood, naming a mean or a flipped sign."""
+    base = against(reference, "loss", input_index=None)
+
+    def judge(call: Call, returned: wire.Returned) -> str | None:
+        message = base(call, returned)
+        if not message or returned.array is None or returned.array.shape != ():
             return message
-        return None
+        got, expected = float(returned.array), float(reference(*call.args, **call.kwargs))
+        n = len(call.args[labels_index])
+        if not np.isfinite(expected) or not np.isfinite(got):
+            return message
+        if n > 1 and abs(got * n - expected) <= 1e-9 * abs(expected) + 1e-12:
+            return message + ". It looks like the mean over the observations; the spec's NLL is a sum"
+        if expected != 0 and abs(got + expected) <= 1e-9 * abs(expected):
+            return message + ". It has the opposite sign: the NEGATIVE log-likelihood is minus the sum of log p"
+        return message
 
     return judge
 

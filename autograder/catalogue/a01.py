@@ -18,6 +18,10 @@ def make_labels(mpg, target=30.0):
 def make_labels(mpg, target=30.0):
     return (np.asarray(mpg) < target).astype(int)
 """),
+        ("object_dtype", """
+def make_labels(mpg, target=30.0):
+    return np.array([1 if m >= target else 0 for m in mpg], dtype=object)
+"""),
     ],
     "standardize": [
         ("sample_std", """
@@ -65,6 +69,10 @@ def linear_classify(X, w):
         ("scores_not_labels", """
 def linear_classify(X, w):
     return X @ w
+"""),
+        ("booleans_not_ints", """
+def linear_classify(X, w):
+    return X @ w >= 0
 """),
     ],
     "accuracy": [

@@ -33,6 +33,11 @@ def bernoulli_log_pmf(y, q):
 def bernoulli_log_pmf(y, q):
     return np.where(np.asarray(y) == 1, np.log10(q), np.log10(1 - np.asarray(q)))
 """),
+        ("epsilon_inside_log", """
+def bernoulli_log_pmf(y, q):
+    eps = 1e-12
+    return np.where(np.asarray(y) == 1, np.log(q + eps), np.log(1 - np.asarray(q) + eps))
+"""),
         ("nan_to_num", """
 def bernoulli_log_pmf(y, q):
     return np.nan_to_num(y * np.log(q) + (1 - y) * np.log(1 - q))
@@ -52,6 +57,12 @@ def bernoulli_nll(q, y):
         ("naive_nan_at_edges", """
 def bernoulli_nll(q, y):
     return float(-np.sum(y * np.log(q) + (1 - y) * np.log(1 - q)))
+"""),
+        ("epsilon_inside_log", """
+def bernoulli_nll(q, y):
+    y = np.asarray(y)
+    p = np.where(y == 1, q, 1 - q)
+    return float(-np.sum(np.log(p + 1e-12)))
 """),
         ("product_underflows", """
 def bernoulli_nll(q, y):

@@ -16,6 +16,12 @@ def logistic_nll(w, X, y):
 def logistic_nll(w, X, y):
     return float(np.sum(np.logaddexp(0, -(X @ w))))
 """),
+        ("stable_sigmoid_then_log", """
+def logistic_nll(w, X, y):
+    m = (2 * y - 1) * (X @ w)
+    p = np.where(m >= 0, 1 / (1 + np.exp(-np.abs(m))), np.exp(-np.abs(m)) / (1 + np.exp(-np.abs(m))))
+    return float(-np.sum(np.log(p)))
+"""),
         ("log_likelihood_not_negative", """
 def logistic_nll(w, X, y):
     m = (2 * y - 1) * (X @ w)
@@ -83,6 +89,16 @@ def numerical_gradient(f, w, eps=1e-6):
         grad[i] = (f((flat + e).reshape(w.shape)) - f((flat - e).reshape(w.shape))) / (2 * eps)
     return grad
 """),
+        ("hard_coded_eps", """
+def numerical_gradient(f, w, eps=1e-6):
+    h = 1e-4
+    grad = np.zeros_like(w, dtype=float)
+    for i in np.ndindex(w.shape):
+        e = np.zeros_like(w, dtype=float)
+        e[i] = h
+        grad[i] = (f(w + e) - f(w - e)) / (2 * h)
+    return grad
+"""),
         ("modifies_w_without_restoring", """
 def numerical_gradient(f, w, eps=1e-6):
     grad = np.zeros_like(w, dtype=float)
@@ -126,6 +142,18 @@ def gradient_descent(grad_fn, w0, lr, steps):
     path = [np.array(w0, dtype=float)]
     for _ in range(steps):
         path.append(path[-1] + lr * grad_fn(path[-1]))
+    return np.array(path)
+"""),
+        ("stops_when_gradient_sums_to_zero", """
+def gradient_descent(grad_fn, w0, lr, steps):
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    for _ in range(steps):
+        g = grad_fn(w)
+        if abs(np.sum(g)) < 1e-12:
+            break
+        w = w - lr * g
+        path.append(w.copy())
     return np.array(path)
 """),
         ("aliased_path", """
@@ -198,6 +226,23 @@ def numerical_gradient(f, w, eps=1e-6):
         flat[i] = old
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad.reshape(w.shape)
+"""),
+        ("write_then_restore", """
+def numerical_gradient(f, w, eps=1e-6):
+    # cs231n's eval_numerical_gradient: nudges w in place, restores every entry before returning
+    grad = np.zeros(w.shape)
+    it = np.nditer(w, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = w[ix]
+        w[ix] = old + eps
+        f_plus = f(w)
+        w[ix] = old - eps
+        f_minus = f(w)
+        w[ix] = old
+        grad[ix] = (f_plus - f_minus) / (2 * eps)
+        it.iternext()
+    return grad
 """),
         ("ndenumerate", """
 def numerical_gradient(f, w, eps=1e-6):

@@ -38,6 +38,11 @@ def log_softmax(Z):
     M = np.max(Z, axis=0, keepdims=True)
     return Z - M - np.log(np.sum(np.exp(Z - M), axis=0, keepdims=True))
 """),
+        ("global_max_shift", """
+def log_softmax(Z):
+    M = np.max(Z)
+    return Z - M - np.log(np.sum(np.exp(Z - M), axis=-1, keepdims=True))
+"""),
         ("forgets_the_shift_in_the_result", """
 def log_softmax(Z):
     M = np.max(Z, axis=-1, keepdims=True)
@@ -91,6 +96,21 @@ def softmax_nll(W, X, y):
     L = Z - M - np.log(np.sum(np.exp(Z - M), axis=1, keepdims=True))
     return float(-np.sum(L))
 """),
+        ("global_max_shift", """
+def softmax_nll(W, X, y):
+    # cs231n-style: one shift for the whole batch
+    Z = X @ W.T
+    Z = Z - np.max(Z)
+    L = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+    return float(-np.sum(L[np.arange(len(y)), y]))
+"""),
+        ("stable_softmax_then_log", """
+def softmax_nll(W, X, y):
+    Z = X @ W.T
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = E / E.sum(axis=1, keepdims=True)
+    return float(-np.sum(np.log(P[np.arange(len(y)), y])))
+"""),
         ("transposed_W", """
 def softmax_nll(W, X, y):
     Z = X @ W
@@ -128,6 +148,15 @@ def softmax_nll_grad(W, X, y):
         ("unstable_softmax", """
 def softmax_nll_grad(W, X, y):
     E = np.exp(X @ W.T)
+    P = E / E.sum(axis=1, keepdims=True)
+    Y = np.zeros_like(P)
+    Y[np.arange(len(y)), y] = 1.0
+    return (P - Y).T @ X
+"""),
+        ("global_max_shift", """
+def softmax_nll_grad(W, X, y):
+    Z = X @ W.T
+    E = np.exp(Z - np.max(Z))
     P = E / E.sum(axis=1, keepdims=True)
     Y = np.zeros_like(P)
     Y[np.arange(len(y)), y] = 1.0
