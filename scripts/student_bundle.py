@@ -140,7 +140,7 @@ jupyter lab
 * Do not delete, copy or reorder the cells of the notebook, and do not rename
   the functions: your work is graded by those names.
 * Run the test cells below each function: they check shapes and a worked
-  example.  Grading runs more tests (fresh random inputs, edge cases,
+  example.  Grading runs more tests (other inputs, edge cases,
   numerical stability), so passing the visible tests is necessary, not
   sufficient.
 * Before you hand in, restart the kernel and run all cells, or press
