@@ -82,7 +82,7 @@ def test_the_course_has_its_written_questions():
     per_assignment = {name: sum(1 for n, _ in QUESTIONS if n == name) for name in ASSIGNMENTS}
     assert per_assignment == {"01_binary_classification": 0, "02_bernoulli_mle": 1,
                               "03_sigmoid_logistic_model": 1, "04_nll_gradient_descent": 3,
-                              "05_softmax_regression": 2}
+                              "05_softmax_regression": 2, "06_generalization_regularization": 1}
 
 
 @pytest.mark.parametrize("name,task_id", QUESTIONS)
