@@ -198,6 +198,8 @@ BUILT_ON = {
     "sigmoid_derivative": {"sigmoid"},
     "predict_proba": {"sigmoid"},
     "predict": {"predict_proba", "sigmoid"},
+    # the fit's contract is a zero of the gradient: a fit built on a wrong gradient is a wrong fit
+    "fit_logistic_regression": {"l2_logistic_nll_grad"},
 }
 
 
