@@ -1,13 +1,15 @@
 """Assignment 06: the strength of the L2 penalty, on the student's own fit.
 
 The explorer is handed the student's ``split_indices`` and
-``fit_logistic_regression`` and computes nothing graded itself: the split,
-every weight vector and so every boundary come from those two functions.
+``fit_logistic_regression``, and the notebook's ``linear_classify`` (assignment
+01's, given in 06's notebook), and computes nothing graded itself: the split
+and every weight vector come from the student's two functions, every
+predicted class (the shading and both accuracies) from ``linear_classify``.
 All fits (one per lam on a log grid) are made once, when the explorer is
 built, so moving the slider only looks one up and redraws: the student's
-fit may be slow gradient descent without making the slider slow.  A fit
-that is still the stub (NotImplementedError) gives one friendly line
-instead of a traceback.
+fit may be slow gradient descent without making the slider slow.  A function
+that is still the stub (NotImplementedError) gives one friendly line naming
+it and its exercise instead of a traceback (``skip_while_grading``).
 """
 from __future__ import annotations
 
@@ -27,10 +29,7 @@ LAMS = np.logspace(-3, 3, 25)
 REGIONS = ListedColormap(["#fbe3d1", "#d5efe8"])
 COLORS = ("#d95f02", "#1b9e77")
 BUDGET_S = 8.0  # fitting stops at the next lam once this much time is spent
-
-
-class NotImplementedYet(Exception):
-    """A function the explorer needs is still the stub of the release."""
+EXERCISES = {"split_indices": "exercise 1", "fit_logistic_regression": "exercise 4"}
 
 
 def cubic_features(Z):
@@ -39,18 +38,11 @@ def cubic_features(Z):
     return np.column_stack([a, b, a * a, a * b, b * b, a ** 3, a * a * b, a * b * b, b ** 3, np.ones(len(Z))])
 
 
-def _call(fn, *args):
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise NotImplementedYet(getattr(fn, "__name__", "the function")) from None
-
-
 def _data(split_indices, test_fraction, seed):
     cars = load_auto_mpg(drop_unknown_horsepower=True)
     raw = cars[list(FEATURES)].to_numpy(dtype=float)
     y = (cars["mpg"].to_numpy() >= 30.0).astype(int)
-    train, test = (np.asarray(i, dtype=int) for i in _call(split_indices, len(y), test_fraction, seed))
+    train, test = (np.asarray(i, dtype=int) for i in split_indices(len(y), test_fraction, seed))
     mean, std = raw[train].mean(axis=0), raw[train].std(axis=0)  # training statistics only
     return (raw - mean) / std, y, train, test
 
@@ -59,17 +51,21 @@ def _fits(fit_logistic_regression, P, y, budget_s):
     """(lams, weights) from the largest lam down, until the time budget is spent."""
     lams, weights, start = [], [], time.perf_counter()
     for lam in LAMS[::-1]:
-        weights.append(np.asarray(_call(fit_logistic_regression, P, y, float(lam)), dtype=float))
+        weights.append(np.asarray(fit_logistic_regression(P, y, float(lam)), dtype=float))
         lams.append(float(lam))
         if time.perf_counter() - start > budget_s:
             break
     return np.array(lams[::-1]), np.array(weights[::-1])
 
 
-def build_regularization_explorer(split_indices, fit_logistic_regression, test_fraction: float = 0.9,
-                                  seed: int = 4, resolution: int = 110, budget_s: float = BUDGET_S):
+def build_regularization_explorer(split_indices, fit_logistic_regression, linear_classify,
+                                  test_fraction: float = 0.9, seed: int = 4, resolution: int = 110,
+                                  budget_s: float = BUDGET_S) -> Explorer:
     """Decision boundary of a cubic model of two car features, for a lam chosen on a log scale.
 
+    ``split_indices`` splits the cars, ``fit_logistic_regression(X, y, lam)``
+    fits the weights on the training cars, ``linear_classify(X, w)`` (1 where
+    the score is >= 0) predicts the class of the cars and of the plane.
     Left: the predicted class over the plane (shading), the training cars
     (large dots) and the test cars (small dots).  Right: train and test
     accuracy against lam (log scale), with the chosen lam marked.  The title
@@ -84,7 +80,7 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, test_f
     lams, weights = _fits(fit_logistic_regression, P[train], y[train], budget_s)
 
     def accuracy(w, idx):
-        return float(np.mean((P[idx] @ w >= 0).astype(int) == y[idx]))
+        return float(np.mean(np.asarray(linear_classify(P[idx], w)) == y[idx]))
 
     train_acc = np.array([accuracy(w, train) for w in weights])
     test_acc = np.array([accuracy(w, test) for w in weights])
@@ -93,7 +89,7 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, test_f
     lo, hi = Z.min(axis=0) - 0.3, Z.max(axis=0) + 0.3
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = cubic_features(np.column_stack([gx.ravel(), gy.ravel()]))
-    regions_by_lam = [(grid @ w >= 0).reshape(gx.shape).astype(float) for w in weights]
+    regions_by_lam = [np.asarray(linear_classify(grid, w), dtype=float).reshape(gx.shape) for w in weights]
 
     fig = Figure(figsize=(8.6, 3.7))
     ax, ax_curve = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -118,31 +114,35 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, test_f
     ax_curve.set_title("accuracy against lam", fontsize=9)
     fig.tight_layout()
 
+    state = {}
+
     def update(lam_index):
         k = int(lam_index)
         regions.set_data(regions_by_lam[k])
         marker.set_xdata([lams[k], lams[k]])
         ax.set_title(f"lam = {lams[k]:.3g}:  ||w|| = {norms[k]:.2f}\n"
                      f"train accuracy {train_acc[k]:.3f}, test accuracy {test_acc[k]:.3f}", fontsize=9)
+        state.update(k=k, share=float(np.mean(regions_by_lam[k])))
+
+    def describe():
+        k = state["k"]
+        return (f"Decision regions of your fit_logistic_regression for lam = {lams[k]:.3g}: "
+                f"||w|| = {norms[k]:.2f} (without the bias), train accuracy {train_acc[k]:.3f} on "
+                f"{len(train)} cars, test accuracy {test_acc[k]:.3f} on {len(test)} cars; "
+                f"{state['share']:.0%} of the plane is predicted to meet the target.")
 
     options = [(f"{lam:.3g}", k) for k, lam in enumerate(lams)]
     control = ipw.SelectionSlider(options=options, value=min(len(lams) - 1, int(np.searchsorted(lams, 1.0))),
-                                  description="lam", continuous_update=True,
+                                  description="lam (penalty)", continuous_update=True,
+                                  tooltip="the strength lam of the L2 penalty, on a log scale: "
+                                          "small lets the boundary twist, large flattens it",
                                   style={"description_width": "initial"}, layout=ipw.Layout(width="420px"))
     note = (f"Trained on {len(train)} cars, tested on {len(test)}; each lam fitted once by your "
             "fit_logistic_regression, features: all monomials of degree <= 3 and the bias.")
     if len(lams) < len(LAMS):
         note += f" (Your fit took over {budget_s:.0f} s, so lam below {lams[0]:.3g} was left out.)"
-    return Explorer(fig, {"lam_index": control}, update, dynamic=[regions, *dots, marker, ax.title], note=note)
+    return Explorer(fig, {"lam_index": control}, update, dynamic=[regions, *dots, marker, ax.title], note=note,
+                    describe=describe, exercises=EXERCISES)
 
 
-_explore = skip_while_grading(build_regularization_explorer)
-
-
-def explore_regularization(split_indices, fit_logistic_regression, **kwargs):
-    """Show the explorer on your own functions (one line instead of it while they are stubs)."""
-    try:
-        return _explore(split_indices, fit_logistic_regression, **kwargs)
-    except NotImplementedYet as exc:
-        print(f"Implement `{exc}` first, then re-run this cell.")
-        return None
+explore_regularization = skip_while_grading(build_regularization_explorer, EXERCISES)

@@ -32,7 +32,7 @@ REFERENCE = {
     "build_loss_surface_explorer": (R.logistic_nll, R.logistic_nll_grad, R.gradient_descent),
     "build_pointwise_loss_explorer": (R.logistic_nll, R.logistic_nll_grad),
     "build_iris_explorer": (make_train(R.softmax_nll, R.softmax_nll_grad), R.predict_class),
-    "build_regularization_explorer": (R.split_indices, R.fit_logistic_regression),
+    "build_regularization_explorer": (R.split_indices, R.fit_logistic_regression, R.linear_classify),
 }
 
 

@@ -25,8 +25,9 @@ from course import plots, widgets  # noqa: E402
 
 from ._student import REFERENCE, make_train, wrong  # noqa: E402
 
-A01, A02, A03, A04, A05 = ("01_binary_classification", "02_bernoulli_mle", "03_sigmoid_logistic_model",
-                           "04_nll_gradient_descent", "05_softmax_regression")
+A01, A02, A03, A04, A05, A06 = ("01_binary_classification", "02_bernoulli_mle", "03_sigmoid_logistic_model",
+                                "04_nll_gradient_descent", "05_softmax_regression",
+                                "06_generalization_regularization")
 
 # builder -> (position of the replaced argument, the wrong function): one typical
 # mistake per explorer, in the function whose error the picture should show.
@@ -38,11 +39,20 @@ MISTAKES = {
     "build_pointwise_loss_explorer": (0, lambda: wrong(A04, "logistic_nll", "forgets_label_sign")),
     "build_iris_explorer": (0, lambda: make_train(R.softmax_nll,
                                                   wrong(A05, "softmax_nll_grad", "opposite_sign"))),
+    "build_regularization_explorer": (1, lambda: wrong(A06, "fit_logistic_regression", "penalizes_the_bias")),
 }
 
 
 def _image(explorer) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
+
+
+def _move(control, share: float) -> None:
+    """A control ``share`` of the way along: its range, or its options (a selection slider)."""
+    if hasattr(control, "options"):
+        control.index = int(share * (len(control.options) - 1))
+    else:
+        control.value = type(control.value)(control.min + share * (control.max - control.min))
 
 
 def _readouts(explorer) -> str:
@@ -68,8 +78,7 @@ def test_explorer_draws_with_the_functions_it_is_handed(name):
     assert not np.array_equal(_image(good), _image(bad)), "the same picture with a wrong function"
     # and it keeps using them after a slider move
     for explorer in (good, bad):
-        control = next(iter(explorer.controls.values()))
-        control.value = type(control.value)(control.min + 0.3 * (control.max - control.min))
+        _move(next(iter(explorer.controls.values())), 0.3)
     assert _readouts(good) != _readouts(bad)
 
 
@@ -122,12 +131,14 @@ STUBS = [  # explorer, the argument left a stub, what the line must say
     ("explore_sigmoid", 1, "Implement `predict` first (exercise 5)"),
     ("explore_loss_surface", 2, "Implement `gradient_descent` first (exercise 4)"),
     ("explore_pointwise_loss", 1, "Implement `logistic_nll_grad` first (exercise 2)"),
+    ("explore_regularization", 1, "Implement `fit_logistic_regression` first (exercise 4)"),
 ]
 ARG_NAMES = {
     "explore_classifier": ("linear_classify", "accuracy"), "explore_nll": ("bernoulli_nll", "bernoulli_mle"),
     "explore_sigmoid": ("predict_proba", "predict"),
     "explore_loss_surface": ("logistic_nll", "logistic_nll_grad", "gradient_descent"),
     "explore_pointwise_loss": ("logistic_nll", "logistic_nll_grad"),
+    "explore_regularization": ("split_indices", "fit_logistic_regression", "linear_classify"),
 }
 
 
@@ -191,7 +202,7 @@ def test_explorers_describe_themselves_and_label_their_controls(name):
     for control in e.controls.values():
         assert len(control.description) >= 4 and len(control.tooltip) > len(control.description), (
             f"{name}: the control {control.description!r} needs a tooltip saying what it changes")
-        control.value = type(control.value)(control.min + 0.8 * (control.max - control.min))
+        _move(control, 0.8)
     assert e.description.value != before, "the description follows the sliders"
 
 

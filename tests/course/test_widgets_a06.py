@@ -29,7 +29,7 @@ class _Recorder:
 
 def test_every_boundary_comes_from_the_fit_it_is_handed():
     fit = _Recorder()
-    e = widgets.build_regularization_explorer(reference.split_indices, fit)
+    e = widgets.build_regularization_explorer(reference.split_indices, fit, reference.linear_classify)
     assert sorted(lam for _, _, lam, _ in fit.calls) == sorted(a06.LAMS.tolist())
     control = e.controls["lam_index"]
     before = _image(e)
@@ -44,6 +44,20 @@ def test_every_boundary_comes_from_the_fit_it_is_handed():
     control.value = len(a06.LAMS) - 1  # the largest lam: (almost) no weights left
     norm = float(e.fig.axes[0].get_title().split("||w|| = ")[1].split()[0])
     assert norm < 0.1
+
+
+def test_every_predicted_class_comes_from_the_linear_classify_it_is_handed():
+    def flipped(X, w):  # class 1 where the reference says 0: every accuracy becomes 1 minus it
+        return 1 - reference.linear_classify(X, w)
+
+    good, bad = (widgets.build_regularization_explorer(reference.split_indices, reference.fit_logistic_regression,
+                                                       classify) for classify in (reference.linear_classify, flipped))
+    for e in (good, bad):
+        e.controls["lam_index"].value = 0
+    accuracies = [[float(part.split()[-1]) for part in e.fig.axes[0].get_title().split("\n")[1].split(", ")]
+                  for e in (good, bad)]
+    assert np.allclose(np.add(*accuracies), 1.0, atol=1e-3), accuracies
+    assert not np.array_equal(_image(good), _image(bad))
 
 
 def test_course_code_of_06_computes_no_graded_quantity():
@@ -66,26 +80,31 @@ def test_the_split_comes_from_the_students_split_indices():
         return reference.split_indices(N, test_fraction, seed)
 
     fit = _Recorder()
-    widgets.build_regularization_explorer(split_indices, fit)
+    widgets.build_regularization_explorer(split_indices, fit, reference.linear_classify)
     assert asked == [(392, 0.9, 4)]
     expected_train = reference.split_indices(392, 0.9, 4)[0]
     assert len(fit.calls[0][1]) == len(expected_train)
 
 
-def test_a_stub_gives_one_friendly_line(capsys):
+def test_a_stub_gives_one_friendly_line(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+
     def fit_logistic_regression(X, y, lam):
         raise NotImplementedError()
 
-    assert widgets.explore_regularization(reference.split_indices, fit_logistic_regression) is None
+    shown = widgets.explore_regularization(reference.split_indices, fit_logistic_regression,
+                                           reference.linear_classify)
+    assert isinstance(shown, widgets.Pending), f"a stub showed {shown!r}"
+    assert shown.message == "Implement `fit_logistic_regression` first (exercise 4), then re-run this cell."
     out = capsys.readouterr()
-    assert out.out.strip() == "Implement `fit_logistic_regression` first, then re-run this cell."
-    assert "Traceback" not in out.out + out.err
+    assert "Traceback" not in out.out + out.err + shown._repr_html_()
 
     def split_indices(N, test_fraction, seed):
         raise NotImplementedError()
 
-    widgets.explore_regularization(split_indices, reference.fit_logistic_regression)
-    assert capsys.readouterr().out.strip() == "Implement `split_indices` first, then re-run this cell."
+    shown = widgets.explore_regularization(split_indices, reference.fit_logistic_regression,
+                                           reference.linear_classify)
+    assert shown.message == "Implement `split_indices` first (exercise 1), then re-run this cell."
 
 
 def test_a_slow_fit_is_cut_short_not_waited_for():
@@ -93,7 +112,8 @@ def test_a_slow_fit_is_cut_short_not_waited_for():
         time.sleep(0.05)
         return reference.fit_logistic_regression(X, y, lam)
 
-    e = widgets.build_regularization_explorer(reference.split_indices, slow, budget_s=0.2)
+    e = widgets.build_regularization_explorer(reference.split_indices, slow, reference.linear_classify,
+                                              budget_s=0.2)
     lams = [value for _, value in e.controls["lam_index"].options]
     assert 1 < len(lams) < len(a06.LAMS)
     assert "was left out" in e.widget.children[1].value
