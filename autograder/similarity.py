@@ -103,10 +103,12 @@ def compare(codes: dict[str, str], boilerplate: str, threshold: float = DEFAULT_
         for sim_a, sim_b, file_a, file_b, code_a, code_b, _overlap in detector.get_copied_code_list():
             if file_a == file_b:
                 continue
-            pairs.append(Pair(names[str(file_a)], names[str(file_b)], float(sim_a), float(sim_b),
-                              code_a, code_b))
+            a, b = names[str(file_a)], names[str(file_b)]
+            if b < a:  # each pair in one order, whatever order copydetect found it in
+                a, b, sim_a, sim_b, code_a, code_b = b, a, sim_b, sim_a, code_b, code_a
+            pairs.append(Pair(a, b, float(sim_a), float(sim_b), code_a, code_b))
     seen, out = set(), []
-    for p in sorted(pairs, key=lambda p: -max(p.similarity_a, p.similarity_b)):
+    for p in sorted(pairs, key=lambda p: (-round(max(p.similarity_a, p.similarity_b), 9), p.a, p.b)):
         key = frozenset((p.a, p.b))
         if key not in seen:
             seen.add(key)
