@@ -45,12 +45,20 @@ def plot_flat_losses():
 
 @figure
 def plot_bernoulli_pmf(qs=(0.2, 0.5, 0.9)):
-    """Bar charts of p(y) for y in {0, 1}, one panel per value of q."""
+    """Bar charts of p(y) for y in {0, 1}, one panel per value of q (a multiple of 0.01).
+
+    The figure comes before the exercise that asks for the pmf, so its bars
+    are precomputed (course/data/figures.json), on the grid q = 0, 0.01, ..., 1.
+    """
     import matplotlib.pyplot as plt
 
+    table = load_figure_data("bernoulli_pmf")
+    rows = [int(round(q * 100)) for q in qs]
+    if any(not 0 <= r <= 100 or abs(r / 100 - q) > 1e-9 for r, q in zip(rows, qs)):
+        raise ValueError(f"plot_bernoulli_pmf draws q = 0, 0.01, ..., 1 only, not {tuple(qs)}")
     fig, axes = plt.subplots(1, len(qs), figsize=(3.0 * len(qs), 2.8), sharey=True)
-    for ax, q in zip(np.atleast_1d(axes), qs):
-        heights = [1.0 - q, q]
+    for ax, q, r in zip(np.atleast_1d(axes), qs, rows):
+        heights = [float(table["p0"][r]), float(table["p1"][r])]
         ax.bar([0, 1], heights, color=[LABEL_COLORS[0], LABEL_COLORS[1]], width=0.6, hatch=["//", ""])
         for k, h in enumerate(heights):
             ax.text(k, h + 0.02, f"{h:.2f}", ha="center")

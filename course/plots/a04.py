@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import load_figure_data
-from ._util import LABEL_COLORS, LABEL_MARKERS, figure
+from ._util import LABEL_COLORS, LABEL_MARKERS, LABEL_REGIONS, figure
 
-__all__ = ["plot_difference_errors", "plot_loss_curve", "plot_probability_curve"]
+__all__ = ["plot_boundary_line", "plot_difference_errors", "plot_loss_curve", "plot_probability_curve"]
 
 
 @figure
@@ -57,11 +57,12 @@ def plot_loss_curve(losses, ylabel="NLL", title="The loss along the gradient-des
 
 
 @figure
-def plot_probability_curve(x, y, w, logistic_nll, name="weight (standardized)"):
+def plot_probability_curve(x, y, w, logistic_nll_grad, name="weight (standardized)"):
     """The labels (0/1, slightly jittered) against one feature, and p(y=1 | x) = sigmoid(w[0] x + w[1]).
 
-    The curve comes from YOUR ``logistic_nll``: the NLL of a single
-    observation (x, 1) is -log p(y=1 | x), so p = exp(-NLL).
+    The curve comes from YOUR ``logistic_nll_grad``: for a single observation
+    (x, 1) with label 0 the gradient is sigmoid(w . (x, 1)) (x, 1), so its
+    last (bias) component is the probability of label 1.
     """
     import matplotlib.pyplot as plt
 
@@ -69,9 +70,8 @@ def plot_probability_curve(x, y, w, logistic_nll, name="weight (standardized)"):
     slope, bias = float(w[0]), float(w[1])
     grid = np.linspace(x.min() - 0.5, x.max() + 0.5, 300)
     w = np.array([slope, bias])
-    one = np.ones(1, dtype=int)
-    nll = np.array([float(logistic_nll(w, np.array([[g, 1.0]]), one)) for g in grid])
-    p = np.exp(-nll)  # allowed: turns your own NLL back into the probability it came from
+    zero = np.zeros(1, dtype=int)
+    p = np.array([float(np.asarray(logistic_nll_grad(w, np.array([[g, 1.0]]), zero)).ravel()[-1]) for g in grid])
     jitter = np.random.default_rng(0).uniform(-0.04, 0.04, len(y))
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for label in (0, 1):
@@ -88,4 +88,42 @@ def plot_probability_curve(x, y, w, logistic_nll, name="weight (standardized)"):
     where = f"it crosses 1/2 at {name} = {-bias / slope:.2f}" if slope != 0 else "it is flat"
     fig.course_description = (f"The car labels against {name} with your fitted probability of label 1, "
                               f"from {p[0]:.2f} at the left to {p[-1]:.2f} at the right; {where}.")
+    return fig
+
+
+@figure
+def plot_boundary_line(X, y, w, names=("feature 1", "feature 2"), title=""):
+    """Two-feature data coloured by label, and the line w[0] x1 + w[1] x2 + w[2] = 0.
+
+    The half-plane the normal (w[0], w[1]) points into, where the score is
+    positive and label 1 is predicted, is shaded: geometry of the line, no
+    observation is classified here.
+    """
+    import matplotlib.pyplot as plt
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    w1, w2, b = (float(v) for v in w)
+    pad = 0.5
+    (x0, y0), (x1, y1) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.set_facecolor(LABEL_REGIONS[0])
+    if w2 != 0:
+        xs = np.linspace(x0, x1, 2)
+        line = -(w1 * xs + b) / w2
+        ax.fill_between(xs, line, y1 if w2 > 0 else y0, color=LABEL_REGIONS[1], zorder=0)
+        ax.plot(xs, line, color="black", lw=1.5, label="boundary $x^Tw = 0$")
+    elif w1 != 0:
+        cut = -b / w1
+        ax.axvspan(cut, x1 if w1 > 0 else x0, color=LABEL_REGIONS[1], zorder=0)
+        ax.axvline(cut, color="black", lw=1.5, label="boundary $x^Tw = 0$")
+    for label in (0, 1):
+        ax.scatter(*X[y == label].T, s=12, c=LABEL_COLORS[label], marker=LABEL_MARKERS[label],
+                   label=("fails target (label 0)", "meets target (label 1)")[label], zorder=2)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=names[0], ylabel=names[1],
+           title=title or "Decision boundary (shaded: label 1 predicted)")
+    ax.legend(loc="upper left", fontsize=8)
+    slope = f"{-w1 / w2:.2f}" if w2 != 0 else "vertical"
+    fig.course_description = (f"The {len(y)} points over {names[0]} and {names[1]} with the line "
+                              f"{w1:.2f} x1 + {w2:.2f} x2 + {b:.2f} = 0 (slope {slope}); the side "
+                              f"where the score is positive is shaded.")
     return fig

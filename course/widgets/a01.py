@@ -1,6 +1,7 @@
 """Assignment 01: a linear classifier on standardized weight and displacement.
 
-The explorer is drawn by the student's own ``linear_classify`` and ``accuracy``.
+The explorer is drawn by the student's own ``standardize`` (the features),
+``linear_classify`` and ``accuracy``.
 """
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ from ._base import Explorer, skip_while_grading, slider
 
 __all__ = ["build_classifier_explorer", "explore_classifier"]
 
-EXERCISES = {"linear_classify": "exercise 4", "accuracy": "exercise 5"}
+EXERCISES = {"standardize": "exercise 2", "linear_classify": "exercise 4", "accuracy": "exercise 5"}
 REGION = ListedColormap(list(LABEL_REGIONS))  # predicted 0 / predicted 1
 LIMITS = (-2.2, 3.2)
 
 
-def _car_features():
-    """Weight and displacement as z-scores, and the label mpg >= 30."""
+def _car_features(standardize):
+    """Weight and displacement standardized by YOUR ``standardize``, and the label mpg >= 30."""
     cars = load_auto_mpg()
-    z = cars[["weight", "displacement"]].apply(lambda c: (c - c.mean()) / c.std(ddof=0))
-    return z.to_numpy(), (cars["mpg"] >= 30).to_numpy().astype(int)
+    z = np.asarray(standardize(cars[["weight", "displacement"]].to_numpy(dtype=float)), dtype=float)
+    return z, (cars["mpg"] >= 30).to_numpy().astype(int)
 
 
 def _boundary(w1, w2, b, lo, hi):
@@ -37,17 +38,18 @@ def _boundary(w1, w2, b, lo, hi):
     return -(w2 * ys + b) / w1, ys
 
 
-def build_classifier_explorer(linear_classify, accuracy, w1: float = -0.5, w2: float = -1.5,
+def build_classifier_explorer(linear_classify, accuracy, standardize, w1: float = -0.5, w2: float = -1.5,
                               b: float = -0.5) -> Explorer:
     """Sliders for w = (w_weight, w_displacement) and the bias b, drawn by YOUR functions.
 
     ``linear_classify(X, w)`` predicts the class of every point of the plane
     (the shading: blue predicted 1, orange predicted 0) and of every car, and
-    ``accuracy(y_pred, y_true)`` scores the cars; the markers are the cars
+    ``accuracy(y_pred, y_true)`` scores the cars, whose features are
+    ``standardize`` of their weight and displacement; the markers are the cars
     (blue discs meet the target, orange squares do not), the black line is the
     boundary x.w + b = 0 and the arrow is w.
     """
-    X, y = _car_features()
+    X, y = _car_features(standardize)
     lo, hi = LIMITS
     grid = np.linspace(lo, hi, 160)
     gx, gy = np.meshgrid(grid, grid)

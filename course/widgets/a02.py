@@ -1,7 +1,7 @@
 """Assignment 02: the negative log-likelihood of q on the car labels.
 
-Drawn by the student's own ``bernoulli_nll`` (the curve) and ``bernoulli_mle``
-(the dashed line and the right-hand bars).
+Drawn by the student's own ``bernoulli_nll`` (the curve), ``bernoulli_mle``
+(the dashed line) and ``bernoulli_pmf`` (the right-hand bars).
 """
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ def _meets_target():
     return flags[np.random.default_rng(2).permutation(len(flags))]
 
 
-def build_nll_explorer(bernoulli_nll, bernoulli_mle, q: float = 0.5, n: int = 398) -> Explorer:
+def build_nll_explorer(bernoulli_nll, bernoulli_mle, bernoulli_pmf, q: float = 0.5, n: int = 398) -> Explorer:
     """A slider for q over YOUR NLL curve of the labels y = (mpg >= 30) of the first n cars.
 
     Left: ``bernoulli_nll(q, y)`` over a grid of q, the current q (red dot)
     and ``bernoulli_mle(y)`` (dashed line).  Right: the model's probabilities
-    p(y=0) = 1 - q and p(y=1) = q as bars, next to those of your estimate.
+    ``bernoulli_pmf([0, 1], q)`` as bars, next to those of your estimate.
     """
     labels = _meets_target()
+    outcomes = np.array([0, 1])
     curves = {}  # n -> your NLL over the grid: one curve per sample size, reused on every q move
 
     def curve_for(n):
@@ -49,9 +50,9 @@ def build_nll_explorer(bernoulli_nll, bernoulli_mle, q: float = 0.5, n: int = 39
     (dot,) = ax.plot([], [], "o", color="#D55E00", ms=7, mec="black", label="current q")
     ax.set(xlim=(0, 1), xlabel="q", ylabel=r"NLL(q) $= -\sum_i \log p(y_i)$")
     ax.legend(loc="upper center", fontsize=8)
-    model = bars_ax.bar([-0.18, 0.82], [0.5, 0.5], width=0.34, color=LABEL_COLORS[0], label="model: 1 - q, q")
+    model = bars_ax.bar([-0.18, 0.82], [0.5, 0.5], width=0.34, color=LABEL_COLORS[0], label="model: your pmf at q")
     mle = bars_ax.bar([0.18, 1.18], [0.5, 0.5], width=0.34, color="white", edgecolor="black", hatch="//",
-                      label="your MLE: 1 - q*, q*")
+                      label="your pmf at your MLE q*")
     bars_ax.set(xticks=[0, 1], xticklabels=["y = 0", "y = 1"], ylim=(0, 1.3), ylabel="probability")
     bars_ax.legend(loc="upper center", fontsize=8, ncol=2)
     ax.set_title("NLL", fontsize=9)
@@ -72,10 +73,10 @@ def build_nll_explorer(bernoulli_nll, bernoulli_mle, q: float = 0.5, n: int = 39
         finite = values[np.isfinite(values)]
         top = float(np.max(finite)) if finite.size else 1.0
         ax.set_ylim(min(0.0, float(np.min(finite)) if finite.size else 0.0), (top if top > 0 else 1.0) * 1.05)
-        for bar, h in zip(model, (1 - q, q)):
-            bar.set_height(h)
-        for bar, h in zip(mle, (1 - best, best)):
-            bar.set_height(h if np.isfinite(h) else 0.0)
+        for bars, at in ((model, q), (mle, best)):
+            heights = np.asarray(bernoulli_pmf(outcomes, at), dtype=float).ravel() if np.isfinite(at) else [0, 0]
+            for bar, h in zip(bars, heights):
+                bar.set_height(h if np.isfinite(h) else 0.0)
         ax.set_title(f"NLL({q:.2f}) = {here:.1f}   (your MLE q* = {best:.3f})", fontsize=9)
         bars_ax.set_title(f"{n} cars, {int(sample.sum())} of them meet the target", fontsize=9)
         state.update(q=q, n=n, nll=here, mle=best, lowest=float(_GRID[np.nanargmin(values)])

@@ -13,7 +13,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from .._style import CLASS_COLORS, CLASS_MARKERS, CLASS_REGIONS
-from ..data import IRIS_SPECIES, load_iris
+from ..data import IRIS_SPECIES, load_iris, load_standardized
 from ._base import Explorer, int_slider, skip_while_grading, slider
 
 __all__ = ["build_iris_explorer", "explore_iris"]
@@ -26,10 +26,8 @@ LOG3 = 1.0986122886681098  # the mean NLL at W = 0 (three equally likely classes
 
 
 def _iris_features(features):
-    iris = load_iris()
-    raw = iris[list(features)].to_numpy(dtype=float)
-    z = (raw - raw.mean(axis=0)) / raw.std(axis=0)
-    return z, iris["label"].to_numpy()
+    # precomputed z-scores: 05 has no standardize of its own (it is 01's exercise)
+    return load_standardized("iris", features), load_iris()["label"].to_numpy()
 
 
 def build_iris_explorer(train, predict_class, lr: float = 0.5, steps: int = 50,
@@ -38,7 +36,7 @@ def build_iris_explorer(train, predict_class, lr: float = 0.5, steps: int = 50,
 
     ``train(W_start, X, y, lr, steps)`` is the notebook's gradient descent
     (it returns the final W and the NLL before the first step and after each
-    one); ``predict_class(X, W)`` gives the shading and the accuracy.  Left:
+    one); ``predict_class(X, W)`` gives the shading and the misclassified count.  Left:
     the predicted class of every point of the plane and the flowers (one
     colour and one marker shape per species).  Right: the mean NLL after each
     step.  Sliders: the learning rate and the number of steps, from W = 0.
@@ -77,7 +75,7 @@ def build_iris_explorer(train, predict_class, lr: float = 0.5, steps: int = 50,
     # Fixed axes (the whole step budget, losses up to 3.5) so that only the
     # curve, the regions and the titles are redrawn on a change (Explorer's dynamic artists).
     ax_loss.set(xlabel="step", ylabel="mean NLL", xlim=(0, MAX_STEPS), ylim=(0, 3.5))
-    ax.set_title("accuracy", fontsize=9)
+    ax.set_title("misclassified", fontsize=9)
     ax_loss.set_title("mean NLL", fontsize=9)
     fig.tight_layout()
     state = {}
@@ -86,19 +84,20 @@ def build_iris_explorer(train, predict_class, lr: float = 0.5, steps: int = 50,
         steps = int(steps)
         W, losses = run(lr, steps)
         shade = np.asarray(predict_class(grid, W)).reshape(gx.shape)
-        accuracy = float(np.mean(np.asarray(predict_class(A, W)) == y))
+        # misclassified flowers, counted: a readout of YOUR predict_class that is not 01's accuracy
+        mistakes = int(np.count_nonzero(np.asarray(predict_class(A, W)) != y))
         regions.set_data(shade)
         curve.set_data(np.arange(len(losses)), losses)
         now.set_data([len(losses) - 1], [losses[-1]])
-        ax.set_title(f"lr = {lr:.2f}, {steps} steps: accuracy {accuracy:.3f}", fontsize=9)
+        ax.set_title(f"lr = {lr:.2f}, {steps} steps: {mistakes} of {N} flowers misclassified", fontsize=9)
         ax_loss.set_title(f"mean NLL = {losses[-1]:.3f} (dashed: log 3, at W = 0)", fontsize=9)
-        state.update(lr=lr, steps=steps, accuracy=accuracy, loss=float(losses[-1]),
+        state.update(lr=lr, steps=steps, mistakes=mistakes, loss=float(losses[-1]),
                      shares=[float(np.mean(shade == c)) for c in range(3)])
 
     def describe():
         shares = ", ".join(f"{name} {share:.0%}" for name, share in zip(IRIS_SPECIES, state["shares"]))
         return (f"After {state['steps']} steps of your training with learning rate {state['lr']:.2f}: "
-                f"mean NLL {state['loss']:.3f}, accuracy {state['accuracy']:.3f}; "
+                f"mean NLL {state['loss']:.3f}, {state['mistakes']} of {N} flowers misclassified; "
                 f"share of the plane predicted as each species: {shares}.")
 
     controls = {

@@ -4,7 +4,10 @@ The explorer is handed the student's ``split_indices`` and
 ``fit_logistic_regression``, and the notebook's ``linear_classify`` (assignment
 01's, given in 06's notebook), and computes nothing graded itself: the split
 and every weight vector come from the student's two functions, every
-predicted class (the shading and both accuracies) from ``linear_classify``.
+predicted class (the shading and the mistakes counted on both sets) from
+``linear_classify``.  The features are precomputed z-scores over all 392
+cars (``standardize`` is 01's exercise): centring and scaling use no label,
+so the test cars' labels stay unseen.
 All fits (one per lam on a log grid) are made once, when the explorer is
 built, so moving the slider only looks one up and redraws: the student's
 fit may be slow gradient descent without making the slider slow.  A function
@@ -19,7 +22,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ..data import load_auto_mpg
+from ..data import load_auto_mpg, load_standardized
 from ._base import Explorer, skip_while_grading
 
 __all__ = ["build_regularization_explorer", "explore_regularization"]
@@ -39,12 +42,9 @@ def cubic_features(Z):
 
 
 def _data(split_indices, test_fraction, seed):
-    cars = load_auto_mpg(drop_unknown_horsepower=True)
-    raw = cars[list(FEATURES)].to_numpy(dtype=float)
-    y = (cars["mpg"].to_numpy() >= 30.0).astype(int)
+    y = (load_auto_mpg(drop_unknown_horsepower=True)["mpg"].to_numpy() >= 30.0).astype(int)
     train, test = (np.asarray(i, dtype=int) for i in split_indices(len(y), test_fraction, seed))
-    mean, std = raw[train].mean(axis=0), raw[train].std(axis=0)  # training statistics only
-    return (raw - mean) / std, y, train, test
+    return load_standardized("auto_mpg_392", FEATURES), y, train, test
 
 
 def _fits(fit_logistic_regression, P, y, budget_s):
@@ -67,9 +67,10 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, linear
     fits the weights on the training cars, ``linear_classify(X, w)`` (1 where
     the score is >= 0) predicts the class of the cars and of the plane.
     Left: the predicted class over the plane (shading), the training cars
-    (large dots) and the test cars (small dots).  Right: train and test
-    accuracy against lam (log scale), with the chosen lam marked.  The title
-    shows both accuracies and ||w|| (without the bias).  The training set is
+    (large dots) and the test cars (small dots).  Right: the misclassified
+    training and test cars against lam (log scale; two count axes, the sets
+    differ in size), with the chosen lam marked.  The title shows both counts
+    and ||w|| (without the bias).  The training set is
     small on purpose (1 - test_fraction of the 392 cars): a flexible model
     fitted to few points is where the penalty matters.
     """
@@ -79,11 +80,11 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, linear
     P = cubic_features(Z)
     lams, weights = _fits(fit_logistic_regression, P[train], y[train], budget_s)
 
-    def accuracy(w, idx):
-        return float(np.mean(np.asarray(linear_classify(P[idx], w)) == y[idx]))
+    def mistakes(w, idx):  # a count of YOUR linear_classify's errors, not 01's accuracy
+        return int(np.count_nonzero(np.asarray(linear_classify(P[idx], w)) != y[idx]))
 
-    train_acc = np.array([accuracy(w, train) for w in weights])
-    test_acc = np.array([accuracy(w, test) for w in weights])
+    train_err = np.array([mistakes(w, train) for w in weights])
+    test_err = np.array([mistakes(w, test) for w in weights])
     norms = np.linalg.norm(weights[:, :-1], axis=1)
 
     lo, hi = Z.min(axis=0) - 0.3, Z.max(axis=0) + 0.3
@@ -103,15 +104,19 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, linear
                        linewidths=0.5, label=f"{kind}, y = {label}", alpha=1.0 if kind == "train" else 0.6))
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=f"{FEATURES[0]} (standardized)",
            ylabel=f"{FEATURES[1]} (standardized)")
-    curves = ax_curve.plot(lams, train_acc, "-o", ms=3, color="black", label="train accuracy")
-    curves += ax_curve.plot(lams, test_acc, "-o", ms=3, color="firebrick", label="test accuracy")
+    ax_test = ax_curve.twinx()
+    curves = ax_curve.plot(lams, train_err, "-o", ms=3, color="black", label="training mistakes (left)")
+    curves += ax_test.plot(lams, test_err, "-o", ms=3, color="firebrick", label="test mistakes (right)")
     ax_curve.set_xscale("log")
-    ax_curve.set(xlabel="lam (log scale)", ylabel="accuracy", ylim=(0.5, 1.02))
+    ax_curve.set(xlabel="lam (log scale)", ylabel=f"misclassified of {len(train)} training cars",
+                 ylim=(0, len(train) / 2))
+    ax_test.set_ylim(0, len(test) / 2)
+    ax_test.set_ylabel(f"misclassified of {len(test)} test cars", color="firebrick")
     # One legend, on the static right panel: text is the costliest thing to redraw.
     ax_curve.legend(handles=curves + dots, loc="lower left", fontsize=6, ncol=2, framealpha=0.9)
     marker = ax_curve.axvline(lams[0], color="gray", lw=1.5, ls="--")
-    ax.set_title("lam\naccuracy", fontsize=9)
-    ax_curve.set_title("accuracy against lam", fontsize=9)
+    ax.set_title("lam\nmistakes", fontsize=9)
+    ax_curve.set_title("mistakes against lam", fontsize=9)
     fig.tight_layout()
 
     state = {}
@@ -121,14 +126,15 @@ def build_regularization_explorer(split_indices, fit_logistic_regression, linear
         regions.set_data(regions_by_lam[k])
         marker.set_xdata([lams[k], lams[k]])
         ax.set_title(f"lam = {lams[k]:.3g}:  ||w|| = {norms[k]:.2f}\n"
-                     f"train accuracy {train_acc[k]:.3f}, test accuracy {test_acc[k]:.3f}", fontsize=9)
+                     f"misclassified: {train_err[k]} of {len(train)} training cars, "
+                     f"{test_err[k]} of {len(test)} test cars", fontsize=9)
         state.update(k=k, share=float(np.mean(regions_by_lam[k])))
 
     def describe():
         k = state["k"]
         return (f"Decision regions of your fit_logistic_regression for lam = {lams[k]:.3g}: "
-                f"||w|| = {norms[k]:.2f} (without the bias), train accuracy {train_acc[k]:.3f} on "
-                f"{len(train)} cars, test accuracy {test_acc[k]:.3f} on {len(test)} cars; "
+                f"||w|| = {norms[k]:.2f} (without the bias), {train_err[k]} of {len(train)} training "
+                f"cars and {test_err[k]} of {len(test)} test cars misclassified; "
                 f"{state['share']:.0%} of the plane is predicted to meet the target.")
 
     options = [(f"{lam:.3g}", k) for k, lam in enumerate(lams)]

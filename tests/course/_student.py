@@ -26,8 +26,8 @@ def make_train(softmax_nll, softmax_nll_grad):
 
 
 REFERENCE = {
-    "build_classifier_explorer": (R.linear_classify, R.accuracy),
-    "build_nll_explorer": (R.bernoulli_nll, R.bernoulli_mle),
+    "build_classifier_explorer": (R.linear_classify, R.accuracy, R.standardize),
+    "build_nll_explorer": (R.bernoulli_nll, R.bernoulli_mle, R.bernoulli_pmf),
     "build_sigmoid_explorer": (R.predict_proba, R.predict),
     "build_loss_surface_explorer": (R.logistic_nll, R.logistic_nll_grad, R.gradient_descent),
     "build_pointwise_loss_explorer": (R.logistic_nll, R.logistic_nll_grad),

@@ -21,7 +21,7 @@ def test_loss_curve_and_probability_curve():
     assert list(fig.axes[0].lines[0].get_ydata()) == [3.0, 2.0, 1.5]
     x = np.linspace(-2, 2, 20)
     y = (x < 0).astype(int)
-    fig = plots.plot_probability_curve(x, y, np.array([-2.0, 1.0]), reference.logistic_nll)
+    fig = plots.plot_probability_curve(x, y, np.array([-2.0, 1.0]), reference.logistic_nll_grad)
     ax = fig.axes[0]
     curve = ax.lines[0]
     gx, gp = np.asarray(curve.get_xdata()), np.asarray(curve.get_ydata())

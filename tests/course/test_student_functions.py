@@ -104,7 +104,7 @@ def test_figures_draw_with_the_functions_they_are_handed():
         (lambda f: plots.plot_boundary_geometry(f), R.linear_classify, wrong(A01, "linear_classify", "sign")),
         (lambda f: plots.plot_probability_curve(np.linspace(-2, 2, 30), (np.arange(30) < 15).astype(int),
                                                 np.array([-2.0, 0.5]), f),
-         R.logistic_nll, wrong(A04, "logistic_nll", "log_likelihood_not_negative")),
+         R.logistic_nll_grad, wrong(A04, "logistic_nll_grad", "missing_minus")),
     ]
     for draw, good, bad in pairs:
         a, b = draw(good), draw(bad)

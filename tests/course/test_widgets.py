@@ -20,7 +20,7 @@ def _image(explorer):
 def test_classifier_explorer_draws_what_the_sliders_say():
     e = widgets.build_classifier_explorer(*ARGS, w1=-1.0, w2=-1.0, b=-1.5)
     ax = e.fig.axes[0]
-    X, y = _car_features()
+    X, y = _car_features(lambda raw: (raw - raw.mean(axis=0)) / raw.std(axis=0))
     expected = np.mean(((X @ [-1.0, -1.0] - 1.5) >= 0) == y)
     assert f"accuracy = {expected:.3f}" in ax.get_title()
     before = _image(e)

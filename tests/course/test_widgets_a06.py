@@ -35,10 +35,10 @@ def test_every_boundary_comes_from_the_fit_it_is_handed():
     before = _image(e)
     control.value = 0  # the smallest lam
     X, y, lam, w = min(fit.calls, key=lambda call: call[2])
-    # the title's training accuracy, recomputed from the weights the fit returned
-    train_accuracy = np.mean(((X @ w) >= 0).astype(int) == y)
+    # the title's training mistakes, recounted from the weights the fit returned
+    train_mistakes = int(np.sum(((X @ w) >= 0).astype(int) != y))
     title = e.fig.axes[0].get_title()
-    assert f"train accuracy {train_accuracy:.3f}" in title
+    assert f"misclassified: {train_mistakes} of {len(y)} training cars" in title
     assert f"||w|| = {np.linalg.norm(w[:-1]):.2f}" in title
     assert not np.array_equal(before, _image(e))
     control.value = len(a06.LAMS) - 1  # the largest lam: (almost) no weights left
@@ -47,16 +47,17 @@ def test_every_boundary_comes_from_the_fit_it_is_handed():
 
 
 def test_every_predicted_class_comes_from_the_linear_classify_it_is_handed():
-    def flipped(X, w):  # class 1 where the reference says 0: every accuracy becomes 1 minus it
+    def flipped(X, w):  # class 1 where the reference says 0: every count becomes the set's size minus it
         return 1 - reference.linear_classify(X, w)
 
     good, bad = (widgets.build_regularization_explorer(reference.split_indices, reference.fit_logistic_regression,
                                                        classify) for classify in (reference.linear_classify, flipped))
     for e in (good, bad):
         e.controls["lam_index"].value = 0
-    accuracies = [[float(part.split()[-1]) for part in e.fig.axes[0].get_title().split("\n")[1].split(", ")]
-                  for e in (good, bad)]
-    assert np.allclose(np.add(*accuracies), 1.0, atol=1e-3), accuracies
+    counts = [[[int(word) for word in part.split() if word.isdigit()]  # [mistakes, set size]
+               for part in e.fig.axes[0].get_title().split("\n")[1].split(", ")] for e in (good, bad)]
+    for (good_k, size), (bad_k, same_size) in zip(*counts):
+        assert size == same_size and good_k + bad_k == size, counts
     assert not np.array_equal(_image(good), _image(bad))
 
 
