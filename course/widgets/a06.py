@@ -5,9 +5,9 @@ The explorer is handed the student's ``split_indices`` and
 01's, given in 06's notebook), and computes nothing graded itself: the split
 and every weight vector come from the student's two functions, every
 predicted class (the shading and the mistakes counted on both sets) from
-``linear_classify``.  The features are precomputed z-scores over all 392
-cars (``standardize`` is 01's exercise): centring and scaling use no label,
-so the test cars' labels stay unseen.
+``linear_classify``.  The features are scaled with the mean and standard
+deviation of the student's training cars (not shippable: the split is the
+student's), the one formula of 01 this module keeps.
 All fits (one per lam on a log grid) are made once, when the explorer is
 built, so moving the slider only looks one up and redraws: the student's
 fit may be slow gradient descent without making the slider slow.  A function
@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ..data import load_auto_mpg, load_standardized
+from ..data import load_auto_mpg
 from ._base import Explorer, skip_while_grading
 
 __all__ = ["build_regularization_explorer", "explore_regularization"]
@@ -42,9 +42,15 @@ def cubic_features(Z):
 
 
 def _data(split_indices, test_fraction, seed):
-    y = (load_auto_mpg(drop_unknown_horsepower=True)["mpg"].to_numpy() >= 30.0).astype(int)
+    cars = load_auto_mpg(drop_unknown_horsepower=True)
+    raw = cars[list(FEATURES)].to_numpy(dtype=float)
+    y = (cars["mpg"].to_numpy() >= 30.0).astype(int)
     train, test = (np.asarray(i, dtype=int) for i in split_indices(len(y), test_fraction, seed))
-    return load_standardized("auto_mpg_392", FEATURES), y, train, test
+    # Scaled by the statistics of YOUR training cars, which no file can ship (the split is yours):
+    # 06's lesson (the test set influences nothing the fit uses), and with all 392 cars' statistics
+    # a plain Newton fit diverges at one of the smallest lam.
+    mean, std = raw[train].mean(axis=0), raw[train].std(axis=0)
+    return (raw - mean) / std, y, train, test
 
 
 def _fits(fit_logistic_regression, P, y, budget_s):

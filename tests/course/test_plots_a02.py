@@ -44,3 +44,10 @@ def test_coin_flips_running_fraction():
     flips = np.array([1, 0, 0, 1])
     fig = plots.plot_coin_flips(flips, reference.bernoulli_mle)
     assert np.allclose(fig.axes[0].lines[0].get_ydata(), [1, 0.5, 1 / 3, 0.5])
+
+
+def test_bernoulli_pmf_bars_are_precomputed_on_a_grid_and_say_so_otherwise(capsys):
+    bars = [p.get_height() for p in plots.plot_bernoulli_pmf(qs=(0.3,)).axes[0].patches]
+    assert np.allclose(bars, [0.7, 0.3])
+    assert plots.plot_bernoulli_pmf(qs=(0.333,)) is None  # one line, no traceback
+    assert "0.01" in capsys.readouterr().out

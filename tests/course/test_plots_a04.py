@@ -33,3 +33,18 @@ def test_plots_skip_while_grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     assert plots.plot_difference_errors() is None
     assert plots.plot_loss_curve([1.0]) is None
+
+
+def test_boundary_line_is_the_zero_set_of_the_score_and_shades_its_positive_side():
+    X = np.array([[-1.0, -1.0], [1.0, 1.0], [0.5, -0.5]])
+    y = np.array([0, 1, 1])
+    fig = plots.plot_boundary_line(X, y, np.array([1.0, 2.0, -0.5]))
+    ax = fig.axes[0]
+    xs, ys = ax.lines[0].get_data()
+    assert np.allclose(1.0 * np.asarray(xs) + 2.0 * np.asarray(ys) - 0.5, 0.0)
+    shaded = ax.collections[0].get_paths()[0].vertices
+    # w2 > 0: label 1 (positive score) is above the line, so the shading reaches the top of the box
+    assert np.isclose(shaded[:, 1].max(), ax.get_ylim()[1])
+    flipped = plots.plot_boundary_line(X, y, np.array([-1.0, -2.0, 0.5])).axes[0]
+    assert np.isclose(flipped.collections[0].get_paths()[0].vertices[:, 1].min(), flipped.get_ylim()[0])
+    assert "x2 + -0.50 = 0" in fig.course_description

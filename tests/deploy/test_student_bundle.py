@@ -235,9 +235,9 @@ def assert_no_graded_computation(out):
     and the precomputed curves that replace such code are shipped and installed."""
     from pathlib import Path
 
-    from tests.course.test_no_graded_computation import scan
+    from tests.course.test_no_graded_computation import scan, scan_notebooks
 
-    problems = scan(Path(out))
+    problems = scan(Path(out)) + scan_notebooks(Path(out))[0]
     assert not problems, "the student bundle computes graded functions:\n" + "\n".join(problems)
     assert os.path.isfile(os.path.join(out, "course", "data", "figures.json"))
     with open(os.path.join(out, "pyproject.toml"), "rb") as f:
