@@ -33,7 +33,9 @@ def plot_runaway_weights(steps, norms, losses, norms_penalized=None, lam=None):
               title="... while the NLL creeps towards 0")
     for ax in (left, right):
         ax.grid(alpha=0.3)
-    fig.tight_layout()
+        ax.minorticks_off()  # decades suffice; the log axes' minor ticks were a third of the drawing time
+    # fixed margins instead of tight_layout, which measures every tick label once more
+    fig.subplots_adjust(left=0.08, right=0.985, bottom=0.15, top=0.9, wspace=0.28)
     return fig
 
 
