@@ -36,11 +36,16 @@ def entries(assignment: str):
 
 
 def solution_cells(nb) -> dict[str, int]:
-    """grade_id -> index of each solution code cell."""
+    """grade_id -> index of each graded solution code cell.
+
+    A cell marked ``course.carried_over`` (a function of an earlier assignment that the student
+    copies in for the explorers, e.g. 04's ``gradient_descent`` in 05) is not graded again here.
+    """
     out = {}
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade") \
+                and not cell.metadata.get("course", {}).get("carried_over"):
             out[meta["grade_id"]] = i
     return out
 

@@ -19,7 +19,8 @@ from ._base import Explorer, int_slider, skip_while_grading, slider
 __all__ = ["build_iris_explorer", "explore_iris"]
 
 EXERCISES = {"predict_class": "exercise 1", "one_hot": "exercise 2", "softmax": "exercise 3",
-             "log_softmax": "exercise 4", "softmax_nll": "exercise 5", "softmax_nll_grad": "exercise 6"}
+             "log_softmax": "exercise 4", "softmax_nll": "exercise 5", "softmax_nll_grad": "exercise 6",
+             "gradient_descent": "the cell from assignment 04"}
 REGIONS = ListedColormap(list(CLASS_REGIONS))
 MAX_STEPS = 500
 LOG3 = 1.0986122886681098  # the mean NLL at W = 0 (three equally likely classes), a reference line
