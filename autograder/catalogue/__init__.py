@@ -35,17 +35,18 @@ def entries(assignment: str):
     return getattr(module, "WRONG", {}), getattr(module, "CORRECT", {})
 
 
-def solution_cells(nb) -> dict[str, int]:
+def solution_cells(nb, carried: bool = False) -> dict[str, int]:
     """grade_id -> index of each graded solution code cell.
 
     A cell marked ``course.carried_over`` (a function of an earlier assignment that the student
-    copies in for the explorers, e.g. 04's ``gradient_descent`` in 05) is not graded again here.
+    copies in for the explorers, e.g. 04's ``gradient_descent`` in 05) is not graded again here:
+    it is left out unless ``carried``.
     """
     out = {}
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade") \
-                and not cell.metadata.get("course", {}).get("carried_over"):
+                and (carried or not cell.metadata.get("course", {}).get("carried_over")):
             out[meta["grade_id"]] = i
     return out
 
@@ -53,7 +54,7 @@ def solution_cells(nb) -> dict[str, int]:
 def with_solutions(nb, replacements: dict[str, str]):
     """A copy of ``nb`` whose solution cells named in ``replacements`` hold new code."""
     nb = copy.deepcopy(nb)
-    cells = solution_cells(nb)
+    cells = solution_cells(nb, carried=True)
     for grade_id, code in replacements.items():
         if grade_id not in cells:
             raise KeyError(f"no solution cell {grade_id!r} in the notebook")

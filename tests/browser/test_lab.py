@@ -106,7 +106,7 @@ def _slug(text: str) -> str:
 
 
 EXPLORER_CALL = re.compile(r"\bwidgets\.explore_\w+\(")
-PENDING = re.compile(r"Implement (\w+) first( \(exercise \d+\))?, then re-run this cell\.")
+PENDING = re.compile(r"Implement (\w+) first( \((exercise \d+|the cell from assignment 0\d)\))?, then re-run this cell\.")
 # The gradient a student gets wrong, per assignment, and the explorer that must show it.
 WRONG_GRADIENT = {
     "04_nll_gradient_descent": ("logistic_nll_grad", "missing_minus", "explore_loss_surface"),
@@ -180,7 +180,7 @@ def _solved_copy(lab, notebook: str, folder: str, replacements: dict[str, str] |
 
     assignment = Path(notebook).parent.name
     source = nbformat.read(str(REPO / "source" / notebook), as_version=4)
-    solutions = {gid: source.cells[i].source for gid, i in solution_cells(source).items()}
+    solutions = {gid: source.cells[i].source for gid, i in solution_cells(source, carried=True).items()}
     released = nbformat.read(str(lab.root / notebook), as_version=4)
     solved = with_solutions(released, {**solutions, **(replacements or {})})
     target = lab.root / folder / assignment
