@@ -1,7 +1,11 @@
 """Shared fixtures: a graded class built with the real nbgrader commands."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,16 +57,44 @@ class GradedClass:
                     if g.cell.cell_type == "code"}
 
 
+_RELEASED: dict = {}
+_RELEASED_LOCK = threading.Lock()
+
+
+def _released_once(names: tuple) -> Path:
+    """A course root holding exactly ``names``, released by the real ``nbgrader
+    generate_assignment``: generated once per session, then copied, because a
+    dozen modules each need the same release and generating one takes seconds.
+    Nothing in a root depends on its path (the config finds the root from its
+    own location), so a copy is the root the command would have written."""
+    with _RELEASED_LOCK:
+        entry = _RELEASED.setdefault(names, [threading.Lock(), None])
+    with entry[0]:
+        if entry[1] is None:
+            base = Path(tempfile.mkdtemp(prefix="released-"))
+            atexit.register(shutil.rmtree, base, True)
+            root = course.new_course_root(base / "course")
+            for other in course.assignments(root):
+                if other not in names:
+                    shutil.rmtree(root / "source" / other)
+            course.generate_release(root, list(names))
+            entry[1] = root
+        return entry[1]
+
+
+def released_root(dest, names=None) -> Path:
+    """A fresh course root at ``dest`` holding only ``names`` (default: every
+    assignment), released; the caller may change it freely."""
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(_released_once(tuple(names or ASSIGNMENTS)), dest, symlinks=True)
+    return dest
+
+
 def one_assignment_root(dest, name: str):
     """A course root holding only assignment ``name``, released."""
-    import shutil
-
-    root = course.new_course_root(dest)
-    for other in course.assignments(root):
-        if other != name:
-            shutil.rmtree(root / "source" / other)
-    course.generate_release(root, [name])
-    return root
+    return released_root(dest, (name,))
 
 
 def in_parallel(fn, items, workers: int = 2):
@@ -75,29 +107,48 @@ def in_parallel(fn, items, workers: int = 2):
 
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory) -> GradedClass:
-    """Every assignment, autograded by the real ``nbgrader autograde`` for the students
-    ``source`` (the instructor's notebook), ``release`` (the student copy, unchanged)
-    and the catalogue's ``wrong-k`` / ``correct-k``.  One course root per
-    assignment, so that two assignments are graded at once."""
+    """Every assignment, autograded by the course's grader (``python -m autograder
+    grade``, nbgrader's pipeline with the trusted hidden checks: what grades the
+    real class) for the students ``source`` (the instructor's notebook),
+    ``release`` (the student copy, unchanged) and the catalogue's ``wrong-k`` /
+    ``correct-k``.  One course root, one batch.  That plain ``nbgrader
+    autograde`` gives the same scores is test_grader_class's business (on the
+    demo class, which holds catalogue versions too), and the hidden checks'
+    local mode, which plain nbgrader runs, meets the whole catalogue in
+    tests/autograder/test_cases.py."""
+    import subprocess
+    import sys
+
     from autograder import demo
 
-    base = tmp_path_factory.mktemp("class")
+    root = released_root(tmp_path_factory.mktemp("class") / "course")
     expectations = {}
-
-    def build(name):
-        root = one_assignment_root(base / name, name)
+    submissions: dict = {}
+    for name in ASSIGNMENTS:
         src = catalogue.read(root / "source" / name / f"{name}.ipynb")
         rel = catalogue.read(root / "release" / name / f"{name}.ipynb")
-        submissions = {"source": {name: nbformat.writes(src).encode()},
-                       "release": {name: nbformat.writes(rel).encode()}}
+        submissions.setdefault("source", {})[name] = nbformat.writes(src).encode()
+        submissions.setdefault("release", {})[name] = nbformat.writes(rel).encode()
         for student, replacements, expected in catalogue.variants(name):
             nb = catalogue.with_solutions(src, replacements)
-            submissions[student] = {name: nbformat.writes(nb).encode()}
+            submissions.setdefault(student, {})[name] = nbformat.writes(nb).encode()
             expectations[(student, name)] = expected
-        demo.write_submissions(root, submissions)
-        done = course.nbgrader("autograde", name, root=root, check=False)
-        assert done.returncode == 0, f"nbgrader autograde {name} failed:\n{done.stderr[-3000:]}"
-        return root
+    demo.write_submissions(root, submissions)
+    cmd = [sys.executable, "-m", "autograder", "grade", *ASSIGNMENTS, "--root", str(root), "--quiet",
+           "--csv", "", "--report", "", "--jobs", "2"]
+    done = subprocess.run(cmd, env=course.nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"the grader failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    return GradedClass({name: root for name in ASSIGNMENTS}, expectations)
 
-    roots = dict(zip(ASSIGNMENTS, in_parallel(build, ASSIGNMENTS)))
-    return GradedClass(roots, expectations)
+
+@pytest.fixture(scope="session")
+def graded_demo_class(tmp_path_factory):
+    """The demo class, a small benchmark class and two twin notebooks, every
+    assignment in one course root, graded once by ``python -m autograder grade``
+    (see tests/_demo_class.py).  Its first grades, messages and feedback are
+    kept in memory: a test that regrades the root compares with them, a test
+    that only reads uses them, whatever ran before."""
+    from . import _demo_class
+
+    root = released_root(tmp_path_factory.mktemp("demo-class") / "course")
+    return _demo_class.build(root)

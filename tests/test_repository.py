@@ -11,9 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course
-
-from .conftest import ASSIGNMENTS, REPO, release_notebook, source_notebook
+from .conftest import ASSIGNMENTS, REPO, release_notebook, released_root, source_notebook
 
 
 def _requirement_names(specs):
@@ -82,9 +80,9 @@ def _normalized(nb):
 
 
 def test_release_in_sync_with_source(tmp_path):
-    """Regenerate release/ from source/ with nbgrader and compare with the committed copy."""
-    root = course.new_course_root(tmp_path / "course")
-    course.generate_release(root, ASSIGNMENTS)
+    """Regenerate release/ from source/ with nbgrader and compare with the committed copy
+    (the session's release of every assignment, generated from source/ once and shared)."""
+    root = released_root(tmp_path / "course", ASSIGNMENTS)
     fresh = sorted(p.relative_to(root / "release") for p in (root / "release").rglob("*") if p.is_file())
     committed = sorted(p.relative_to(REPO / "release") for p in (REPO / "release").rglob("*")
                        if p.is_file() and ".ipynb_checkpoints" not in p.parts)

@@ -1,7 +1,9 @@
 """The hidden checks, run in-process (local mode) against the references and the catalogue.
 
-The real nbgrader runs of tests/notebooks/ prove the same through notebooks;
-these are the quick version, and also test the checks' own machinery.
+The graded notebooks of tests/notebooks/ prove the same through the course's
+grader (trusted mode); these are the quick version, the one test of local mode
+(what plain ``nbgrader autograde`` runs) on the whole catalogue, and also test
+the checks' own machinery.
 """
 from __future__ import annotations
 

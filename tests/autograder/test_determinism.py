@@ -1,100 +1,77 @@
 """The same code gets the same grade and the same messages on every grading, for every student.
 
-Real `python -m autograder grade --force`, three times, on assignment 05 (the one
-with the most random check inputs and the stability cases that used to depend
-on the draw): the demo class's ada (full marks) and ben (visible mistakes), and
-one notebook handed in under two student ids, whose mistakes only the hidden
-checks see: the catalogue's log_softmax shifted by the global maximum, and a
-softmax_nll that is wrong on some inputs only (batches of more than ten
-observations whose first entry is positive).  That one reaches only random
-inputs, and its messages quote their values: with inputs drawn afresh at each
-grading its score and its message would change from run to run (this test
-failed so before check inputs were seeded by the check id).
+The whole demo class and a small class from the benchmark's builder, every
+assignment, in one course root (the session's ``graded_demo_class``: graded
+once by the real ``python -m autograder grade``), regraded with ``--force``
+twice more: every grade cell (score, auto score, manual score), every output
+of every cell of every autograded notebook and every byte of the feedback
+must be the same after each regrade.  The same notebook under several student
+ids gets the same grades and messages too: the demo's ada and (from 02 on)
+fay, the benchmark's perfect students, and two ids handing in a 05 whose
+mistakes only the hidden checks see (the catalogue's log_softmax shifted by
+the global maximum, and a softmax_nll wrong on some inputs only, whose
+messages quote the inputs' values: with inputs drawn afresh at each grading
+its score and message changed from run to run, before check inputs were
+seeded by the check id).
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-import nbformat
 import pytest
 
-from autograder import catalogue, course, demo
+from autograder import demo
 
-from ..conftest import one_assignment_root
-from .test_grader_class import all_auto_scores
+from .. import _demo_class as dc
 
 pytestmark = pytest.mark.slow
 
-A05 = "05_softmax_regression"
-STUDENTS = ("ada", "ben")
-#: Mistakes that no visible test sees: only the hidden checks decide, so their messages show.
-HIDDEN_ONLY = ("global_max_shift",)
-#: A mistake that depends on the input, a stand-in for any that a fixed case might miss.
-INPUT_DEPENDENT = """
-def softmax_nll(W, X, y):
-    Z = X @ W.T
-    M = Z.max(axis=1, keepdims=True)
-    nll = float(np.sum(M[:, 0] + np.log(np.exp(Z - M).sum(axis=1)) - Z[np.arange(len(y)), y]))
-    return nll * 1.001 if len(y) > 10 and X[0, 0] > 0 else nll
-"""
+A01 = "01_binary_classification"
 
 
-def _hidden_only_notebook(root: Path) -> bytes:
-    source = catalogue.read(root / "source" / A05 / f"{A05}.ipynb")
-    wrong, _ = catalogue.entries(A05)
-    chosen = {fn: code for fn, versions in wrong.items() for name, code in versions
-              if name in HIDDEN_ONLY and fn == "log_softmax"}
-    assert chosen, "the catalogue lost its global-maximum log_softmax"
-    chosen["softmax_nll"] = INPUT_DEPENDENT
-    nb = catalogue.with_solutions(source, chosen)
-    return nbformat.writes(nb).encode()
+def _per_student(table: dict, student: str) -> dict:
+    return {key[1:]: value for key, value in table.items() if key[0] == student}
 
 
-def _messages(root: Path, student: str) -> dict[str, list[tuple[str, str]]]:
-    """grade_id -> the errors (name, message) a graded cell of the autograded notebook shows."""
-    path = root / "autograded" / student / A05 / f"{A05}.ipynb"
-    nb = nbformat.read(str(path), as_version=4)
-    out = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            out[meta["grade_id"]] = [(o.get("ename", ""), o.get("evalue", "")) for o in cell.get("outputs", [])
-                                     if o.get("output_type") == "error"]
-    return out
+def test_three_gradings_and_several_student_ids_give_identical_grades_and_messages(graded_demo_class):
+    cls = graded_demo_class
+    for _ in range(2):
+        out = dc.grade(cls.root, "--force")
+        assert ", skipped 0 " in out, f"--force must regrade everyone:\n{out}"
+        assert dc.grade_cells(cls.root) == cls.cells, "a --force regrade changed a grade cell"
+        assert dc.messages(cls.root) == cls.messages, "a --force regrade changed a message"
+    # Feedback is made from the autograded notebooks and the gradebook, compared
+    # after each grading above; made again after the last one, it must not differ.
+    dc.generate_feedback(cls.root)
+    assert dc.feedback(cls.root) == cls.feedback, "a --force regrade changed the feedback"
 
+    # The class is all there: every demo and benchmark student, every assignment, every graded cell.
+    assert {key[0] for key in cls.cells} == set(cls.demo_students) | set(cls.bench_kinds) | set(dc.TWINS)
+    assert {key[1] for key in cls.cells} == set(dc.course.assignments(cls.root))
+    graded = {key[:2] for key in cls.cells} - {("fay", demo.NOT_A_NOTEBOOK)}
+    assert {key[:2] for key in cls.feedback if key[2].endswith(".html")} == graded, "feedback for everyone"
 
-def _grade(root: Path) -> tuple[dict, dict]:
-    cmd = [sys.executable, "-m", "autograder", "grade", A05, "--root", str(root), "--quiet", "--csv", "",
-           "--force"]
-    done = subprocess.run(cmd, env=course.nbgrader_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    students = (*STUDENTS, "mix", "mix-again")
-    return all_auto_scores(root), {s: _messages(root, s) for s in students}
+    # The same code under other student ids: the same grades, messages and feedback.
+    twins = [("mix", "mix-again")]
+    perfect = [s for s, kinds in cls.bench_kinds.items() if set(kinds.values()) == {"perfect"}]
+    assert len(perfect) >= 2, cls.bench_kinds
+    twins += [("ada", s) for s in perfect]
+    for a, b in twins:
+        assert _per_student(cls.cells, a) == _per_student(cls.cells, b), f"{a} and {b}"
+        assert _per_student(cls.messages, a) == _per_student(cls.messages, b), f"{a} and {b}"
+        assert _per_student(cls.feedback, a) == _per_student(cls.feedback, b), f"{a} and {b}"
+    fay = {k: v for k, v in _per_student(cls.cells, "fay").items() if k[0] != demo.NOT_A_NOTEBOOK}
+    assert fay == {k: v for k, v in _per_student(cls.cells, "ada").items() if k[0] != demo.NOT_A_NOTEBOOK}
 
+    # Not vacuous: the hidden checks failed the twins and said so in words; the
+    # benchmark's wrong students lost points; failures are among the messages compared.
+    hidden = [o for key, outputs in _per_student(cls.messages, "mix").items() for o in outputs
+              if o[0] == "error" and o[2].startswith("log_softmax:")]
+    assert hidden, _per_student(cls.messages, "mix")
 
-def test_three_regrades_and_two_students_give_identical_grades_and_messages(tmp_path):
-    root = one_assignment_root(tmp_path / "course", A05)
-    subs = demo.submissions(root, A05)
-    mixed = _hidden_only_notebook(root)
-    chosen = {s: {A05: subs[s]} for s in STUDENTS}
-    chosen["mix"] = {A05: mixed}
-    chosen["mix-again"] = {A05: mixed}
-    demo.write_submissions(root, chosen)
+    def total(student, assignment=None):
+        return sum(v[0] or 0 for k, v in _per_student(cls.cells, student).items()
+                   if assignment in (None, k[0]))
 
-    runs = [_grade(root) for _ in range(3)]
-    scores, messages = runs[0]
-    for other_scores, other_messages in runs[1:]:
-        assert other_scores == scores, "a --force regrade changed a score"
-        assert other_messages == messages, "a --force regrade changed a message"
-
-    def of(student):
-        return {cell: s or 0.0 for (sid, _, cell), s in scores.items() if sid == student}
-
-    assert of("mix") == of("mix-again"), "the same notebook scores differently under another student id"
-    assert messages["mix"] == messages["mix-again"]
-    # The comparison is not vacuous: the hidden checks failed, and said so in words.
-    hidden = [m for errors in messages["mix"].values() for _, m in errors if m.startswith("log_softmax:")]
-    assert hidden, messages["mix"]
-    assert sum(of("mix").values()) < sum(of("ada").values())
+    assert total("mix", dc.A05) < total("ada", dc.A05)
+    wrong = [s for s, kinds in cls.bench_kinds.items() if any(k.startswith("wrong") for k in kinds.values())]
+    assert wrong and all(total(s) < total("ada") for s in wrong)
+    assert total("dee") == 0 < total("ben") < total("ada")

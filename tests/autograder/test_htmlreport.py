@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ import pandas as pd
 import pytest
 
 from autograder import catalogue, course, demo, htmlreport
+
+from ..conftest import one_assignment_root
 
 A01 = "01_binary_classification"
 SCRIPT = "<script>alert('x')</script>"
@@ -36,11 +37,7 @@ def graded(tmp_path_factory):
     gus, hal  an accuracy that raises a message with <script> and numbers
     ivy  submitted after the grading run (not graded yet)
     """
-    root = course.new_course_root(tmp_path_factory.mktemp("htmlreport") / "course")
-    for other in course.assignments(root):
-        if other != A01:
-            shutil.rmtree(root / "source" / other)
-    course.generate_release(root, [A01])
+    root = one_assignment_root(tmp_path_factory.mktemp("htmlreport") / "course", A01)
     src = catalogue.read(root / "source" / A01 / f"{A01}.ipynb")
     rel = catalogue.read(root / "release" / A01 / f"{A01}.ipynb")
     wrong, _ = catalogue.entries(A01)

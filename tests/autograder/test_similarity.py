@@ -11,6 +11,8 @@ import nbformat
 
 from autograder import catalogue, course, demo
 
+from ..conftest import one_assignment_root
+
 A05 = "05_softmax_regression"
 RENAME = {"scores": "s", "top": "biggest", "log_probs": "lp", "encoded": "out", "shifted": "zs",
           "E": "ex", "exps": "ee", "probs": "pr"}
@@ -30,8 +32,7 @@ def renamed_and_reordered(code: str) -> str:
 
 
 def test_copies_are_flagged_independent_work_and_the_release_are_not(tmp_path):
-    root = course.new_course_root(tmp_path / "root")
-    course.generate_release(root, [A05])
+    root = one_assignment_root(tmp_path / "root", A05)
     source = catalogue.read(root / "source" / A05 / f"{A05}.ipynb")
     release = catalogue.read(root / "release" / A05 / f"{A05}.ipynb")
     cells = catalogue.solution_cells(source)

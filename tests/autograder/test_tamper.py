@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import catalogue, course, demo
+
+from ..conftest import released_root
 
 A01 = "01_binary_classification"
 A03 = "03_sigmoid_logistic_model"
@@ -220,11 +221,7 @@ TAMPERED = {"oracle-boundary", "spy-other-assignments", "wrapped-run-one", "hook
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = course.new_course_root(tmp_path_factory.mktemp("tamper") / "course")
-    for other in course.assignments(root):
-        if other not in (A01, A03):
-            shutil.rmtree(root / "source" / other)
-    course.generate_release(root, [A01, A03])
+    root = released_root(tmp_path_factory.mktemp("tamper") / "course", (A01, A03))
     with open(root / "nbgrader_config.py", "a") as f:
         f.write("\nc.Execute.timeout = 10\n")
     by_student: dict = {}

@@ -1,4 +1,4 @@
-"""The hidden tests, tested with the real ``nbgrader autograde`` on real notebooks.
+"""The hidden tests, tested with the course's grader (nbgrader's pipeline, ``conftest.graded_class``) on real notebooks.
 
 * the instructor's source notebook earns full marks;
 * the release, handed in unchanged, earns nothing;
