@@ -73,6 +73,10 @@ class Outcome:
     seconds: float = 0.0
     exec_seconds: float = 0.0
     restarts: int = 0
+    #: CPU seconds of the notebook's cells and of the check kernels' cells, as the kernels
+    #: report them: what the benchmark calls the student's code (never used for grading)
+    cell_cpu_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
 
 
 # --- the course root and nbgrader -----------------------------------------------
@@ -203,6 +207,7 @@ class Verdicts:
         self.visible: dict[int, str] = {}
         self.hidden: dict[str, dict] = {}
         self.looks: list[str] = []
+        self.check_cpu_seconds = 0.0  # benchmarks only
 
     def cell_passes(self, index: int, cell) -> tuple[bool, list[str]]:
         """A test cell passes when its visible part ran clean and every hidden check of its
@@ -497,7 +502,9 @@ class Grader:
                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
                 and not c.metadata["nbgrader"].get("grade")])
         if ids:
-            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout)
+            cpu: list = []
+            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
+            verdicts.check_cpu_seconds = sum(cpu)
         source_nb = nbformat.read(str(source_path), as_version=4) if source_path.exists() else None
         verdicts.looks = lookout.scan_notebook(nb, source_nb)
         return result, verdicts
@@ -507,7 +514,7 @@ class Grader:
         folder = self.coursedir.format_path(self.coursedir.source_directory, ".", path.parent.name)
         return Path(folder) / path.name
 
-    def hidden_checks(self, nb, info, ids: list[str], env: dict, timeout) -> dict[str, dict]:
+    def hidden_checks(self, nb, info, ids: list[str], env: dict, timeout, cpu: list | None = None) -> dict[str, dict]:
         """Every hidden check of a notebook, run in fresh check kernels (autograder.checkrun).
 
         One kernel runs them all in turn; when one hangs or kills its kernel, it
@@ -522,6 +529,8 @@ class Grader:
             session = checkrun.CheckSession(todo)
             run = self.executor().run(checkrun.check_notebook(nb, info, frozenset(without)),
                                       handler=session.handle, env=env)
+            if cpu is not None:
+                cpu.append(run.cpu_seconds)
             verdicts.update(session.verdicts)
             todo = session.unjudged()
             status = run.cells[checkrun.HARNESS_INDEX].status
@@ -636,6 +645,8 @@ class Grader:
                         for path, (result, verdicts) in zip(notebooks, future.result()):
                             self.finish(job, path, result, verdicts)
                             outcome.exec_seconds += result.exec_seconds
+                            outcome.cell_cpu_seconds += result.cpu_seconds
+                            outcome.check_cpu_seconds += verdicts.check_cpu_seconds
                             outcome.restarts += result.restarts
                             if result.stopped:
                                 notes.append(f"{path.name}: {result.stopped}")
