@@ -293,6 +293,10 @@ class Grader:
         from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
+        from .gradebooks import Engines, reusing
+
+        self._engines = Engines()  # one engine per gradebook for the whole run (autograder.gradebooks)
+        self._Gradebook = reusing(self._engines)
         self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
 
     # paths
@@ -443,7 +447,6 @@ class Grader:
 
         Entries of the submission that are not regular files or folders are
         left out (``self.refused[job.key]`` lists them)."""
-        from nbgrader.converters import Autograde
         from nbgrader.utils import capture_log, temp_attrs
 
         from .sandbox import _tree
@@ -455,7 +458,7 @@ class Grader:
         try:
             with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student,
                             submitted_directory=str(staged.relative_to(self.root))):
-                app = Autograde(coursedir=self.coursedir, parent=self.api)
+                app = _sanitizing_autograde()(coursedir=self.coursedir, parent=self.api)
                 app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
                 app.force = True
                 app.create_student = True
@@ -505,7 +508,7 @@ class Grader:
             cpu: list = []
             verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
             verdicts.check_cpu_seconds = sum(cpu)
-        source_nb = nbformat.read(str(source_path), as_version=4) if source_path.exists() else None
+        source_nb = checkrun.source_notebook(source_path)
         verdicts.looks = lookout.scan_notebook(nb, source_nb)
         return result, verdicts
 
@@ -584,9 +587,9 @@ class Grader:
         os.replace(tmp, path)
 
     def submission_score(self, job: Job) -> tuple[float | None, float | None]:
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+        with self._Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
             try:
                 sub = gb.find_submission(job.assignment, job.student)
             except MissingEntry:
@@ -594,6 +597,12 @@ class Grader:
             return sub.score, sub.max_score
 
     def run(self, jobs: list[Job]) -> list[Outcome]:
+        from .gradebooks import reused_engines
+
+        with reused_engines(self._engines):
+            return self._run(jobs)
+
+    def _run(self, jobs: list[Job]) -> list[Outcome]:
         todo, outcomes = [], []
         for job in jobs:
             try:
@@ -665,8 +674,32 @@ class Grader:
         return [self.execute(path) for path in notebooks]
 
     def close(self) -> None:
+        self._engines.dispose()
         if self._executor is not None:
             self._executor.close()
+
+
+_SANITIZING = []
+
+
+def _sanitizing_autograde():
+    """nbgrader's ``Autograde`` converter doing its sanitizing half only.
+
+    Its second half, with no preprocessors left (stage 2 and 3 are ours), would
+    only read the sanitized notebook back and write the same bytes again."""
+    if not _SANITIZING:
+        from nbgrader.converters import Autograde
+        from nbgrader.converters.base import BaseConverter
+
+        class SanitizingAutograde(Autograde):
+            def convert_single_notebook(self, notebook_filename: str) -> None:
+                self.log.info("Sanitizing %s", notebook_filename)
+                self._sanitizing = True
+                self._init_preprocessors()
+                BaseConverter.convert_single_notebook(self, notebook_filename)
+
+        _SANITIZING.append(SanitizingAutograde)
+    return _SANITIZING[0]
 
 
 class PrepareError(RuntimeError):
