@@ -598,8 +598,9 @@ class Grader:
 
     def run(self, jobs: list[Job]) -> list[Outcome]:
         from .gradebooks import reused_engines
+        from .schemas import cached_validators
 
-        with reused_engines(self._engines):
+        with reused_engines(self._engines), cached_validators():
             return self._run(jobs)
 
     def _run(self, jobs: list[Job]) -> list[Outcome]:
