@@ -74,9 +74,9 @@ def main(argv=None) -> int:
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
     text = out.getvalue().replace(str(Path(sys.prefix)), "<venv>").replace(str(bg.REPO), "<repo>")
-    print(text)
     if args.out:
         Path(args.out).write_text(text)
+    print(text)
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)
