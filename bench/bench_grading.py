@@ -315,6 +315,8 @@ def main(argv=None) -> int:
     p.add_argument("--scaling", action="store_true",
                    help=f"also grade the baseline class at 1 and 2 jobs and classes of "
                         f"{', '.join(map(str, SCALING_CLASSES))} students (each in a fresh root)")
+    p.add_argument("--sizes", default=",".join(map(str, SCALING_CLASSES)),
+                   help="the class sizes of --scaling, comma-separated (default: %(default)s)")
     p.add_argument("--with-broken", action="store_true",
                    help="also hand in broken notebooks (syntax error, deleted/retyped test cells)")
     p.add_argument("--keep", action="store_true", help="keep the course roots")
@@ -344,7 +346,8 @@ def main(argv=None) -> int:
             raise SystemExit("no assignments in source/")
         log(f"[{stamp()}] assignments: {', '.join(names)}; generating the release ...")
         course.generate_release(template, names)
-        sizes = sorted({n_students, *( [n for n in SCALING_CLASSES] if args.scaling else [])})
+        scaling = [int(n) for n in args.sizes.split(",") if n.strip()] if args.scaling else []
+        sizes = sorted({n_students, *scaling})
         by_student, kinds = make_class(template, names, max(sizes), args.with_broken)
         everyone = sorted(by_student)
         base_students = everyone[:n_base]
@@ -357,6 +360,10 @@ def main(argv=None) -> int:
             + ", ".join(f"{k} {v}" for k, v in sorted(mix_counts.items())))
 
         runs: list[tuple[str, int, dict]] = []  # (label, students, figures)
+
+        def logged(label, size, figures):  # each run's line as soon as it is known: long runs get cut short
+            runs.append((label, size, figures))
+            log("    " + "  ".join(f"{h}={v}" for h, v in zip(CPU_HEADERS, cpu_row(label, size, figures))))
         base_wall = base_cpu = None
         diffs, n_cells, scores_a = [], 0, {}
         total_base = n_base * len(names)
@@ -375,7 +382,7 @@ def main(argv=None) -> int:
             log(f"[{stamp()}] grading root B (the same {n_base} students) with `python -m autograder grade "
                 f"--jobs {args.jobs}` ...")
             figures = grade_with_autograder(root_b, names, args.jobs, args.quiet)
-            runs.append(("same class as nbgrader", n_base, figures))
+            logged("same class as nbgrader", n_base, figures)
             for line in figures["output"].splitlines()[:3]:
                 log(f"    {line}")
             # 4: same scores?
@@ -383,12 +390,14 @@ def main(argv=None) -> int:
             scores_a, scores_b = cell_scores(root_a), cell_scores(root_b)
             diffs = compare(scores_a, scores_b)
             n_cells = len(set(scores_a) | set(scores_b))
+            log(f"    {len(diffs)} of {n_cells} grade cells differ; nbgrader {base_wall:.1f} s, "
+                f"the new grader {figures['wall_s']:.1f} s: {base_wall / figures['wall_s']:.2f}x")
             if args.scaling:
                 other = 1 if args.jobs != 1 else 2
                 log(f"[{stamp()}] the same class again at --jobs {other}, in a fresh root ...")
-                runs.append((f"same class, --jobs {other}", n_base,
-                             grade_with_autograder(class_root(template, work / "jobs", by_student, base_students),
-                                                   names, other, args.quiet)))
+                logged(f"same class, --jobs {other}", n_base,
+                       grade_with_autograder(class_root(template, work / "jobs", by_student, base_students),
+                                             names, other, args.quiet))
         # 5: the class sizes
         for size in sizes:
             if size == n_base and runs:
@@ -396,7 +405,7 @@ def main(argv=None) -> int:
             log(f"[{stamp()}] grading a class of {size} students ({size * len(names)} notebooks), "
                 f"--jobs {args.jobs}, in a fresh root ...")
             root = class_root(template, work / f"class-{size}", by_student, everyone[:size])
-            runs.append((f"class of {size}", size, grade_with_autograder(root, names, args.jobs, args.quiet)))
+            logged(f"class of {size}", size, grade_with_autograder(root, names, args.jobs, args.quiet))
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
 
