@@ -73,6 +73,29 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _tree_cpu(grader) -> float:
+    """CPU seconds of this process, its reaped children, the fork server and its reaped kernels."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + grader.executor().tree_cpu_seconds()
+
+
+def _write_stats(path: Path, outcomes, cpu_ready, cpu_done, run_wall, elapsed, jobs, own) -> None:
+    """The figures bench/bench_grading.py reads (``--stats``)."""
+    import json
+
+    graded = [o for o in outcomes if o.status != "skipped"]
+    path.write_text(json.dumps({
+        "notebooks": len(graded), "jobs": jobs, "elapsed_s": elapsed, "run_wall_s": run_wall,
+        "startup_cpu_s": cpu_ready, "run_cpu_s": cpu_done - cpu_ready, "grader_run_cpu_s": own,
+        "cell_cpu_s": sum(o.cell_cpu_seconds for o in graded),
+        "check_cpu_s": sum(o.check_cpu_seconds for o in graded),
+        "exec_s": sum(o.exec_seconds for o in graded),
+        "failed": sum(o.status == "failed" for o in graded),
+    }, indent=1))
+
+
 def cmd_grade(args) -> int:
     from .grade import Grader
 
@@ -107,10 +130,15 @@ def cmd_grade(args) -> int:
             return 2
         active = sorted(k for k, v in features.items() if v)
         print(f"sandbox: {', '.join(active) or 'none'}")
+        cpu_ready, own_ready, t_ready = _tree_cpu(grader), time.process_time(), time.perf_counter()
         outcomes = grader.run(jobs)
+        cpu_done, own_done, t_done = _tree_cpu(grader), time.process_time(), time.perf_counter()
     finally:
         grader.close()
     elapsed = time.perf_counter() - start
+    if args.stats:
+        _write_stats(Path(args.stats), outcomes, cpu_ready, cpu_done, t_done - t_ready, elapsed, grader.jobs,
+                     own_done - own_ready)
     graded = [o for o in outcomes if o.status == "graded"]
     failed = [o for o in outcomes if o.status == "failed"]
     skipped = [o for o in outcomes if o.status == "skipped"]
@@ -226,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".", help="the course root (default: the current directory)")
     p.add_argument("--csv", default="grades.csv", help="write the grade table here ('' for none)")
     p.add_argument("--report", default="reports", help="write the HTML report in this folder ('' for none)")
+    p.add_argument("--stats", default=None,
+                   help="write CPU and time figures of the run to this JSON file (bench/bench_grading.py)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("demo", help="build and autograde the demo class, print the grades")

@@ -115,6 +115,22 @@ def source_info(path: Path) -> SourceInfo:
     return info
 
 
+def source_notebook(path: Path):
+    """The instructor's notebook, parsed once per run and assignment (callers only read it)."""
+    path = Path(path)
+    try:
+        key = ("notebook", str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    nb = nbformat.read(str(path), as_version=4)
+    with _CACHE_LOCK:
+        _CACHE[key] = nb
+    return nb
+
+
 # --- the two notebooks ---------------------------------------------------------------------------
 def notebook_without_hidden_tests(nb):
     """The notebook kernel's copy: test cells keep their visible part only."""

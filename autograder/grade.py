@@ -73,6 +73,10 @@ class Outcome:
     seconds: float = 0.0
     exec_seconds: float = 0.0
     restarts: int = 0
+    #: CPU seconds of the notebook's cells and of the check kernels' cells, as the kernels
+    #: report them: what the benchmark calls the student's code (never used for grading)
+    cell_cpu_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
 
 
 # --- the course root and nbgrader -----------------------------------------------
@@ -203,6 +207,7 @@ class Verdicts:
         self.visible: dict[int, str] = {}
         self.hidden: dict[str, dict] = {}
         self.looks: list[str] = []
+        self.check_cpu_seconds = 0.0  # benchmarks only
 
     def cell_passes(self, index: int, cell) -> tuple[bool, list[str]]:
         """A test cell passes when its visible part ran clean and every hidden check of its
@@ -288,6 +293,10 @@ class Grader:
         from . import cases  # noqa: F401  (the references, loaded once, before any kernel asks)
         self._executor = executor
         self._allow_unsandboxed = allow_unsandboxed
+        from .gradebooks import Engines, reusing
+
+        self._engines = Engines()  # one engine per gradebook for the whole run (autograder.gradebooks)
+        self._Gradebook = reusing(self._engines)
         self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
 
     # paths
@@ -438,7 +447,6 @@ class Grader:
 
         Entries of the submission that are not regular files or folders are
         left out (``self.refused[job.key]`` lists them)."""
-        from nbgrader.converters import Autograde
         from nbgrader.utils import capture_log, temp_attrs
 
         from .sandbox import _tree
@@ -450,7 +458,7 @@ class Grader:
         try:
             with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student,
                             submitted_directory=str(staged.relative_to(self.root))):
-                app = Autograde(coursedir=self.coursedir, parent=self.api)
+                app = _sanitizing_autograde()(coursedir=self.coursedir, parent=self.api)
                 app.autograde_preprocessors = []  # our executor runs the notebook (stage 2)
                 app.force = True
                 app.create_student = True
@@ -497,8 +505,10 @@ class Grader:
                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
                 and not c.metadata["nbgrader"].get("grade")])
         if ids:
-            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout)
-        source_nb = nbformat.read(str(source_path), as_version=4) if source_path.exists() else None
+            cpu: list = []
+            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
+            verdicts.check_cpu_seconds = sum(cpu)
+        source_nb = checkrun.source_notebook(source_path)
         verdicts.looks = lookout.scan_notebook(nb, source_nb)
         return result, verdicts
 
@@ -507,7 +517,7 @@ class Grader:
         folder = self.coursedir.format_path(self.coursedir.source_directory, ".", path.parent.name)
         return Path(folder) / path.name
 
-    def hidden_checks(self, nb, info, ids: list[str], env: dict, timeout) -> dict[str, dict]:
+    def hidden_checks(self, nb, info, ids: list[str], env: dict, timeout, cpu: list | None = None) -> dict[str, dict]:
         """Every hidden check of a notebook, run in fresh check kernels (autograder.checkrun).
 
         One kernel runs them all in turn; when one hangs or kills its kernel, it
@@ -522,6 +532,8 @@ class Grader:
             session = checkrun.CheckSession(todo)
             run = self.executor().run(checkrun.check_notebook(nb, info, frozenset(without)),
                                       handler=session.handle, env=env)
+            if cpu is not None:
+                cpu.append(run.cpu_seconds)
             verdicts.update(session.verdicts)
             todo = session.unjudged()
             status = run.cells[checkrun.HARNESS_INDEX].status
@@ -575,9 +587,9 @@ class Grader:
         os.replace(tmp, path)
 
     def submission_score(self, job: Job) -> tuple[float | None, float | None]:
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+        with self._Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
             try:
                 sub = gb.find_submission(job.assignment, job.student)
             except MissingEntry:
@@ -585,6 +597,13 @@ class Grader:
             return sub.score, sub.max_score
 
     def run(self, jobs: list[Job]) -> list[Outcome]:
+        from .gradebooks import reused_engines
+        from .schemas import cached_validators
+
+        with reused_engines(self._engines), cached_validators():
+            return self._run(jobs)
+
+    def _run(self, jobs: list[Job]) -> list[Outcome]:
         todo, outcomes = [], []
         for job in jobs:
             try:
@@ -636,6 +655,8 @@ class Grader:
                         for path, (result, verdicts) in zip(notebooks, future.result()):
                             self.finish(job, path, result, verdicts)
                             outcome.exec_seconds += result.exec_seconds
+                            outcome.cell_cpu_seconds += result.cpu_seconds
+                            outcome.check_cpu_seconds += verdicts.check_cpu_seconds
                             outcome.restarts += result.restarts
                             if result.stopped:
                                 notes.append(f"{path.name}: {result.stopped}")
@@ -654,8 +675,32 @@ class Grader:
         return [self.execute(path) for path in notebooks]
 
     def close(self) -> None:
+        self._engines.dispose()
         if self._executor is not None:
             self._executor.close()
+
+
+_SANITIZING = []
+
+
+def _sanitizing_autograde():
+    """nbgrader's ``Autograde`` converter doing its sanitizing half only.
+
+    Its second half, with no preprocessors left (stage 2 and 3 are ours), would
+    only read the sanitized notebook back and write the same bytes again."""
+    if not _SANITIZING:
+        from nbgrader.converters import Autograde
+        from nbgrader.converters.base import BaseConverter
+
+        class SanitizingAutograde(Autograde):
+            def convert_single_notebook(self, notebook_filename: str) -> None:
+                self.log.info("Sanitizing %s", notebook_filename)
+                self._sanitizing = True
+                self._init_preprocessors()
+                BaseConverter.convert_single_notebook(self, notebook_filename)
+
+        _SANITIZING.append(SanitizingAutograde)
+    return _SANITIZING[0]
 
 
 class PrepareError(RuntimeError):
