@@ -38,7 +38,7 @@ def entries(assignment: str):
 def solution_cells(nb, carried: bool = False) -> dict[str, int]:
     """grade_id -> index of each graded solution code cell.
 
-    A cell marked ``course.carried_over`` (a function of an earlier assignment that the student
+    A cell tagged ``carried-over`` (a function of an earlier assignment that the student
     copies in for the explorers, e.g. 04's ``gradient_descent`` in 05) is not graded again here:
     it is left out unless ``carried``.
     """
@@ -46,7 +46,7 @@ def solution_cells(nb, carried: bool = False) -> dict[str, int]:
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade") \
-                and (carried or not cell.metadata.get("course", {}).get("carried_over")):
+                and (carried or "carried-over" not in cell.metadata.get("tags", [])):
             out[meta["grade_id"]] = i
     return out
 

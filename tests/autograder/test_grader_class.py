@@ -16,6 +16,7 @@ from nbgrader.api import Gradebook
 from autograder import course, demo
 from autograder.grade import in_shard
 
+from .._demo_class import grade_cells
 from ..conftest import in_parallel, one_assignment_root
 
 A01 = "01_binary_classification"
@@ -23,14 +24,7 @@ A01 = "01_binary_classification"
 
 def all_auto_scores(root: Path) -> dict:
     """(student, assignment, grade cell) -> auto score, for every grade cell in the gradebook."""
-    out = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for assignment in gb.assignments:
-            for sub in gb.assignment_submissions(assignment.name):
-                for nb in sub.notebooks:
-                    for grade in nb.grades:
-                        out[(sub.student.id, assignment.name, grade.name)] = grade.auto_score
-    return out
+    return {key: auto for key, (_, auto, _) in grade_cells(root).items()}
 
 
 def grader(root: Path, *args: str, **kw) -> subprocess.Popen:

@@ -102,7 +102,7 @@ def test_release_comparison_cell_runs_for_the_student(tmp_path):
 
     release = release_notebook(A06)
     solutions = {gid: source_notebook(A06).cells[i].source
-                 for gid, i in catalogue.solution_cells(source_notebook(A06)).items()}
+                 for gid, i in catalogue.solution_cells(source_notebook(A06), carried=True).items()}
     nb = catalogue.with_solutions(release, solutions)
     env_backup = os.environ.pop("NBGRADER_EXECUTION", None)
     try:
