@@ -83,17 +83,33 @@ _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def source_info(path: Path) -> SourceInfo:
-    """The solution grade_ids (code cells) and the import statements of the instructor's notebook."""
+def _cached(kind: str, path: Path, build):
+    """``build(path)``, computed once per file version (path and mtime); None if it is missing."""
     path = Path(path)
     try:
-        key = (str(path), path.stat().st_mtime_ns)
+        key = (kind, str(path), path.stat().st_mtime_ns)
     except OSError:
-        return SourceInfo()
+        return None
     with _CACHE_LOCK:
         if key in _CACHE:
             return _CACHE[key]
-    nb = nbformat.read(str(path), as_version=4)
+    value = build(path)
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+    return value
+
+
+def source_notebook(path: Path):
+    """The instructor's notebook, parsed once per run and assignment (callers only read it)."""
+    return _cached("notebook", path, lambda p: nbformat.read(str(p), as_version=4))
+
+
+def source_info(path: Path) -> SourceInfo:
+    """The solution grade_ids (code cells) and the import statements of the instructor's notebook."""
+    return _cached("info", path, lambda p: _source_info(source_notebook(p))) or SourceInfo()
+
+
+def _source_info(nb) -> SourceInfo:
     info = SourceInfo(imports="")
     lines = []
     for cell in nb.cells:
@@ -110,25 +126,7 @@ def source_info(path: Path) -> SourceInfo:
             lines += [ast.get_source_segment(cell.source, node) for node in tree.body
                       if isinstance(node, (ast.Import, ast.ImportFrom))]
     info.imports = "\n".join(dict.fromkeys(lines)) or "import numpy as np"
-    with _CACHE_LOCK:
-        _CACHE[key] = info
     return info
-
-
-def source_notebook(path: Path):
-    """The instructor's notebook, parsed once per run and assignment (callers only read it)."""
-    path = Path(path)
-    try:
-        key = ("notebook", str(path), path.stat().st_mtime_ns)
-    except OSError:
-        return None
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-    nb = nbformat.read(str(path), as_version=4)
-    with _CACHE_LOCK:
-        _CACHE[key] = nb
-    return nb
 
 
 # --- the two notebooks ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 import hashlib
+import functools
 import json
 import os
 import re
@@ -680,27 +681,23 @@ class Grader:
             self._executor.close()
 
 
-_SANITIZING = []
-
-
+@functools.cache
 def _sanitizing_autograde():
     """nbgrader's ``Autograde`` converter doing its sanitizing half only.
 
     Its second half, with no preprocessors left (stage 2 and 3 are ours), would
     only read the sanitized notebook back and write the same bytes again."""
-    if not _SANITIZING:
-        from nbgrader.converters import Autograde
-        from nbgrader.converters.base import BaseConverter
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import BaseConverter
 
-        class SanitizingAutograde(Autograde):
-            def convert_single_notebook(self, notebook_filename: str) -> None:
-                self.log.info("Sanitizing %s", notebook_filename)
-                self._sanitizing = True
-                self._init_preprocessors()
-                BaseConverter.convert_single_notebook(self, notebook_filename)
+    class SanitizingAutograde(Autograde):
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            self.log.info("Sanitizing %s", notebook_filename)
+            self._sanitizing = True
+            self._init_preprocessors()
+            BaseConverter.convert_single_notebook(self, notebook_filename)
 
-        _SANITIZING.append(SanitizingAutograde)
-    return _SANITIZING[0]
+    return SanitizingAutograde
 
 
 class PrepareError(RuntimeError):
