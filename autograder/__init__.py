@@ -12,3 +12,14 @@ Modules:
     catalogue  -- typical wrong and differently-written correct solutions
     demo       -- builds the synthetic demo class from the source notebooks
 """
+
+import sys as _sys
+
+# jsonschema (imported by nbformat and nbgrader) tries `import rfc3987_syntax`, an
+# optional extra that some Jupyter packages install, and that import builds a parser
+# costing ~0.9 s of CPU in every process (the grader, its sandbox probe, each
+# `python -m autograder`).  It serves only the "iri" format checks, which no schema
+# the grader validates (nbformat's, nbgrader's cell metadata) uses: jsonschema
+# leaves them out when the import fails.
+if "jsonschema" not in _sys.modules:
+    _sys.modules.setdefault("rfc3987_syntax", None)

@@ -483,14 +483,14 @@ class Grader:
     def execute(self, path: Path):
         from . import checkrun, lookout
 
-        nb = nbformat.read(str(path), as_version=4)
+        nb = _read_sanitized(path)
         verdicts = Verdicts()
         env = {"NBGRADER_EXECUTION": "autograde",
                # read by course.integrity: a forbidden import explains itself in the kernel
                "COURSE_FORBIDDEN_PACKAGES": ",".join(self.forbidden_packages(path.parent.name))}
         timeout = getattr(getattr(self.executor(), "cfg", None), "cell_timeout", None)
         result = self.executor().run(checkrun.notebook_without_hidden_tests(nb), files_dir=path.parent,
-                                     handler=checkrun.refuse, env=env)
+                                     handler=checkrun.refuse, env=env, copy=False)
         for ran, restored in zip(result.nb.cells, nb.cells):
             ran.source = restored.source  # the autograded notebook keeps the restored test cells
         ids = []
@@ -532,7 +532,7 @@ class Grader:
         for _ in range(len(ids) + len(solutions)):
             session = checkrun.CheckSession(todo)
             run = self.executor().run(checkrun.check_notebook(nb, info, frozenset(without)),
-                                      handler=session.handle, env=env)
+                                      handler=session.handle, env=env, copy=False)
             if cpu is not None:
                 cpu.append(run.cpu_seconds)
             verdicts.update(session.verdicts)
@@ -690,7 +690,16 @@ def _sanitizing_autograde():
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import BaseConverter
 
+    from nbconvert.exporters import NotebookExporter
+
+    class SanitizingExporter(NotebookExporter):
+        # nbconvert's own switch: the notebook is validated once, after the last of the five
+        # sanitizing preprocessors (and raises there if invalid), not after each one
+        optimistic_validation = True
+
     class SanitizingAutograde(Autograde):
+        exporter_class = SanitizingExporter
+
         def convert_single_notebook(self, notebook_filename: str) -> None:
             self.log.info("Sanitizing %s", notebook_filename)
             self._sanitizing = True
@@ -698,6 +707,16 @@ def _sanitizing_autograde():
             BaseConverter.convert_single_notebook(self, notebook_filename)
 
     return SanitizingAutograde
+
+
+def _read_sanitized(path: Path):
+    """A notebook nbgrader's sanitizing step has just written (and validated, in its
+    exporter): parsed without validating it a second time."""
+    from nbformat.v4.nbjson import JSONReader
+
+    text = path.read_text(encoding="utf-8")
+    nb = JSONReader().reads(text)  # what nbformat.read does for a v4 notebook, minus the validation
+    return nb if nb.get("nbformat") == 4 else nbformat.reads(text, as_version=4)
 
 
 class PrepareError(RuntimeError):

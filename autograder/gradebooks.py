@@ -12,6 +12,13 @@ later ones only open a new session on it, and closing one ends its session as
 nbgrader's does.  Every read and write is still nbgrader's own code, in its own
 sessions and transactions, so the gradebook holds exactly what ``nbgrader
 autograde`` writes.
+
+The instructor's side of the gradebook (the source and grade cells that
+``nbgrader generate_assignment`` wrote) is the same for every submission and is
+not written while a run lasts, yet OverwriteCells looks each cell up again for
+every notebook: ``find_source_cell`` and ``find_graded_cell`` answer from a
+run-long snapshot of the columns it reads (read-only; a write to one raises).
+An assignment regenerated while a run lasts is seen by the next run.
 """
 from __future__ import annotations
 
@@ -31,12 +38,28 @@ class Engines:
     def __init__(self):
         self.lock = threading.Lock()
         self.engines: dict = {}
+        self.cells: dict = {}  # (db_url, course, kind, name, notebook, assignment) -> CellSnapshot
 
     def dispose(self) -> None:
         with self.lock:
             for engine in self.engines.values():
                 engine.dispose()
             self.engines.clear()
+            self.cells.clear()
+
+
+class CellSnapshot:
+    """The columns of an instructor's cell row, read once; attribute access only, never written."""
+
+    COLUMNS = {"source": ("id", "name", "cell_type", "locked", "source", "checksum"),
+               "graded": ("id", "name", "cell_type", "max_score")}
+
+    def __init__(self, row, columns):
+        for column in columns:
+            object.__setattr__(self, column, getattr(row, column))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a snapshot of the gradebook's {self.name!r} cell is read-only")
 
 
 def reusing(engines: Engines):
@@ -60,6 +83,20 @@ def reusing(engines: Engines):
         def close(self):
             self.db.remove()  # the engine stays, for the next one
 
+        def _snapshot(self, kind, find, name, notebook, assignment):
+            key = (str(self.engine.url), self.course_id, kind, name, notebook, assignment)
+            snap = engines.cells.get(key)
+            if snap is None:  # MissingEntry is raised, and not remembered
+                snap = CellSnapshot(find(name, notebook, assignment), CellSnapshot.COLUMNS[kind])
+                engines.cells[key] = snap
+            return snap
+
+        def find_source_cell(self, name, notebook, assignment):
+            return self._snapshot("source", super().find_source_cell, name, notebook, assignment)
+
+        def find_graded_cell(self, name, notebook, assignment):
+            return self._snapshot("graded", super().find_graded_cell, name, notebook, assignment)
+
     return ReusedGradebook
 
 
@@ -69,6 +106,7 @@ def reused_engines(engines: Engines):
     import importlib
 
     cls = reusing(engines)
+    engines.cells.clear()  # a run sees the assignments as they are when it starts
     saved = []
     for name in MODULES:
         module = importlib.import_module(name)

@@ -74,6 +74,27 @@ def grade_cells(root: Path) -> dict:
     return out
 
 
+def gradebook_rows(root: Path) -> dict:
+    """Every row a grading run writes, by its natural key and without its random ids:
+    (student, assignment[, notebook, cell]) -> the row's columns.  Submissions
+    (timestamp, extension, penalty), grades (auto, manual, extra credit, needs a
+    grade) and comments (auto, manual)."""
+    out = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for sub in gb.assignment_submissions(assignment.name):
+                key = (sub.student.id, assignment.name)
+                out[key] = ("submission", sub.timestamp, sub.extension, sub.late_submission_penalty)
+                for nb in sub.notebooks:
+                    out[(*key, nb.name)] = ("notebook", nb.late_submission_penalty, nb.flagged)
+                    for g in nb.grades:
+                        out[(*key, nb.name, "grade", g.name)] = (g.auto_score, g.manual_score, g.extra_credit,
+                                                                 g.needs_manual_grade)
+                    for c in nb.comments:
+                        out[(*key, nb.name, "comment", c.name)] = (c.auto_comment, c.manual_comment)
+    return out
+
+
 def _output_text(output) -> tuple:
     kind = output.get("output_type")
     if kind == "error":

@@ -9,7 +9,7 @@ never depend on anything inside the kernel.
 """
 from __future__ import annotations
 
-import copy
+import copy as _copy
 import fcntl
 import json
 import os
@@ -35,7 +35,8 @@ from ._proto import ProtocolError, recv_frame, send_frame
 PRELOAD = [
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython",
     "IPython.core.interactiveshell", "IPython.display", "ipywidgets",
-    "course", "course.widgets", "autograder.wire", "autograder.hidden",
+    "course", "course.data", "course.checks", "course.plots", "course.widgets", "course.integrity",
+    "autograder.wire", "autograder.hidden",
 ]
 REQUIRED = ("root", "user_switch", "mount_ns", "mount_api", "pid_ns", "net_ns", "rlimits", "no_new_privs")
 OPTIONAL = ("ipc_ns", "uts_ns", "memory_cgroup")
@@ -782,12 +783,14 @@ class Executor:
         }
 
     def run(self, nb, files_dir: Path | str | None = None, handler: Callable | None = None,
-            env: dict | None = None) -> ExecutionResult:
-        """Execute a copy of ``nb``; never raises for anything the notebook does."""
+            env: dict | None = None, copy: bool = True) -> ExecutionResult:
+        """Execute a copy of ``nb`` (``nb`` itself with ``copy=False``: a notebook made for
+        this run, which becomes ``result.nb``); never raises for anything the notebook does."""
         if self._closed:
             raise RuntimeError("Executor is closed")
         t_wall = time.monotonic()
-        nb = copy.deepcopy(nb)
+        if copy:
+            nb = _copy.deepcopy(nb)
         result = ExecutionResult(nb=nb, cells=[])
         todo = []
         for i, cell in enumerate(nb.cells):

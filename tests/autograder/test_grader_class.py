@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from autograder import course, demo
 from autograder.grade import in_shard
 
-from .._demo_class import grade_cells
+from .._demo_class import grade_cells, gradebook_rows
 from ..conftest import in_parallel, one_assignment_root
 
 A01 = "01_binary_classification"
@@ -49,6 +49,8 @@ def test_scores_identical_to_plain_nbgrader_on_the_demo_class(tmp_path, graded_d
     ada's, and ours must be those too."""
     names = course.assignments(course.REPO)
     ours = {key: auto for key, (_, auto, _) in graded_demo_class.cells.items() if key[0] in demo.STUDENTS}
+    our_rows = {key: row for key, row in gradebook_rows(graded_demo_class.root).items() if key[0] in demo.STUDENTS}
+    plain_rows = {}
 
     def plain(name):
         root = one_assignment_root(tmp_path / "nbgrader" / name, name)
@@ -58,16 +60,22 @@ def test_scores_identical_to_plain_nbgrader_on_the_demo_class(tmp_path, graded_d
             del subs["fay"]
         demo.write_submissions(root, {s: {name: data} for s, data in subs.items()})
         course.nbgrader("autograde", name, root=root, check=False)
-        scores = all_auto_scores(root)
+        scores, rows = all_auto_scores(root), gradebook_rows(root)
         if name != demo.NOT_A_NOTEBOOK:
             scores.update({("fay", *key[1:]): v for key, v in scores.items() if key[0] == "ada"})
-        return scores
+        return scores, rows
 
     plain_scores = {}
-    for part in in_parallel(plain, names):
-        plain_scores.update(part)
+    for scores, rows in in_parallel(plain, names):
+        plain_scores.update(scores)
+        plain_rows.update(rows)
     assert len(plain_scores) >= 9 * len(demo.STUDENTS)
     assert plain_scores == ours
+    # and every other column the run writes, which formgrader, feedback and export read
+    # (fay is left out: plain nbgrader graded no notebook of hers, see above)
+    assert len(plain_rows) > len(plain_scores)
+    assert {k: v for k, v in plain_rows.items() if k[0] != "fay"} == \
+        {k: v for k, v in our_rows.items() if k[0] != "fay"}
     # the demo class is not trivial: full marks, zero and partial scores all occur
     totals = {}
     for (student, _, _), score in plain_scores.items():
