@@ -30,8 +30,8 @@ class TrustedSaveAutoGrades(SaveAutoGrades):
     """
 
     def preprocess(self, nb, resources):
-        """nbgrader's, with the notebook's grades and comments written in one transaction:
-        nbgrader commits after every cell; the rows written are the same."""
+        """nbgrader's, with the notebook's grades and comments written in one flush and one
+        transaction: nbgrader commits after every cell; the rows written are the same."""
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.student_id = resources["nbgrader"]["student"]
@@ -42,7 +42,10 @@ class TrustedSaveAutoGrades(SaveAutoGrades):
         with self.gradebook:
             db = self.gradebook.db
             self._rows_of_this_notebook()
-            db.commit = db.flush  # on the scoped session only; the real commit is below
+            # On the scoped session only: nbgrader commits after every cell; here the changed
+            # rows stay in the session (no query follows to autoflush them) until the one commit
+            # below writes them all, in one flush and one transaction.
+            db.commit = lambda: None
             try:
                 nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
             finally:

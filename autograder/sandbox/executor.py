@@ -747,6 +747,11 @@ class Executor:
         return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
     def _allow(self) -> list:
+        if getattr(self, "_allowed", None) is None:  # the same for every kernel of this executor
+            self._allowed = self._resolve_allowed()
+        return list(self._allowed)
+
+    def _resolve_allowed(self) -> list:
         paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                  os.path.dirname(os.path.realpath(sys.executable))]
         paths += [str(p) for p in self.cfg.allow]

@@ -72,3 +72,52 @@ def test_cached_validator_agrees_with_jsonschema(meta, valid):
     assert common.jsonschema is jsonschema
     assert cached == plain
     assert (plain is None) == valid
+
+
+def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
+    """OverwriteCells' look-ups of the instructor's cells: the same columns as nbgrader's rows,
+    read once per run, never written, and a missing cell still raises MissingEntry."""
+    import sys
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    with api.Gradebook(url, "course101") as gb:
+        gb.update_or_create_assignment("a1")
+        gb.update_or_create_notebook("n1", "a1")
+        gb.update_or_create_grade_cell("t1", "n1", "a1", max_score=3, cell_type="code")
+        gb.update_or_create_source_cell("t1", "n1", "a1", cell_type="code", locked=True,
+                                        source="assert f(1) == 2", checksum="abc")
+    engines = gradebooks.Engines()
+    with gradebooks.reused_engines(engines) as cls:
+        with cls(url, "course101") as gb:
+            source = gb.find_source_cell("t1", "n1", "a1")
+            graded = gb.find_graded_cell("t1", "n1", "a1")
+            assert (source.name, source.cell_type, source.locked, source.source, source.checksum) == \
+                ("t1", "code", True, "assert f(1) == 2", "abc")
+            assert (graded.max_score, graded.cell_type) == (3, "code")
+            with pytest.raises(AttributeError, match="read-only"):
+                source.source = "assert True"
+            with pytest.raises(api.MissingEntry):
+                gb.find_source_cell("t2", "n1", "a1")
+        with api.Gradebook(url, "course101") as plain:  # the row changes behind the run's back
+            plain.update_or_create_source_cell("t1", "n1", "a1", checksum="def")
+        with cls(url, "course101") as gb:
+            assert gb.find_source_cell("t1", "n1", "a1") is source  # one read per run
+    with gradebooks.reused_engines(engines) as cls:  # the next run reads it again
+        with cls(url, "course101") as gb:
+            assert gb.find_source_cell("t1", "n1", "a1").checksum == "def"
+    engines.dispose()
+
+
+def test_grading_processes_do_not_import_rfc3987_syntax_and_still_validate(tmp_path):
+    """autograder keeps jsonschema from importing rfc3987_syntax (0.9 s per process);
+    nbformat's validation, which needs no IRI format, still rejects a broken notebook."""
+    import subprocess
+    import sys
+
+    code = ("import sys, autograder, nbformat\n"
+            "nb = nbformat.v4.new_notebook(); nb.cells = [{'cell_type': 'code', 'source': 1}]\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('rejected')\n"
+            "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["rejected", "False"]
