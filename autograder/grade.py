@@ -572,7 +572,10 @@ class Grader:
 
         from .lookout import note_cell
 
-        nb = result.nb
+        # A fresh cell list: a second attempt (_retry_if_locked) must not add the note twice;
+        # what the steps below do to the cells themselves gives the same cells when repeated.
+        nb = copy.copy(result.nb)
+        nb.cells = list(result.nb.cells)
         passed = apply_verdicts(nb, verdicts)
         if verdicts.looks:
             nb.cells.insert(0, note_cell(verdicts.looks))
@@ -627,7 +630,7 @@ class Grader:
                     outcome = Outcome(job, "graded")
                     try:  # one submission's files, however odd, never stop the batch
                         fp = fingerprint(self.submitted(job))
-                        notebooks, _ = self.prepare(job)
+                        notebooks, _ = _retry_if_locked(self.prepare, job)
                         if job.key in self.refused:
                             from .sandbox._tree import describe
 
@@ -654,7 +657,7 @@ class Grader:
                     try:
                         notes = [outcome.reason] if outcome.reason else []  # entries not copied
                         for path, (result, verdicts) in zip(notebooks, future.result()):
-                            self.finish(job, path, result, verdicts)
+                            _retry_if_locked(self.finish, job, path, result, verdicts)
                             outcome.exec_seconds += result.exec_seconds
                             outcome.cell_cpu_seconds += result.cpu_seconds
                             outcome.check_cpu_seconds += verdicts.check_cpu_seconds
@@ -717,6 +720,33 @@ def _read_sanitized(path: Path):
     text = path.read_text(encoding="utf-8")
     nb = JSONReader().reads(text)  # what nbformat.read does for a v4 notebook, minus the validation
     return nb if nb.get("nbformat") == 4 else nbformat.reads(text, as_version=4)
+
+
+def _is_locked(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if "database is locked" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _retry_if_locked(step, *args, attempts: int = 6):
+    """``step(*args)``, again after a pause when SQLite said "database is locked".
+
+    Two graders on one SQLite gradebook (``--shard`` on one machine) wait for
+    each other's writes (busy_timeout), but SQLite returns that error at once,
+    without waiting, where waiting could deadlock; its advice is to roll back
+    and start the transaction again.  Both steps can be: ``prepare`` is
+    nbgrader's create-or-update, and ``finish`` writes a notebook's grades in
+    one transaction, which the failed attempt rolled back."""
+    for attempt in range(attempts):
+        try:
+            return step(*args)
+        except Exception as exc:
+            if attempt == attempts - 1 or not _is_locked(exc):
+                raise
+            time.sleep(0.1 * 2 ** attempt)
 
 
 class PrepareError(RuntimeError):

@@ -393,3 +393,39 @@ def test_writes_grades_csv_and_html_report(graded_batch):
     assert grades.loc["ok", A01] == FULL and grades.loc["wrong-make-labels", f"{A01}:make_labels_values"] == 0
     page = (root / "reports" / "index.html").read_text()
     assert "invalid-json" in page and "make_labels_values" in page
+
+
+def test_a_step_sqlite_refused_with_database_is_locked_is_tried_again():
+    """SQLite can answer "database is locked" at once (where waiting could deadlock): the
+    step is tried again; any other error, or a lock that never goes, is raised."""
+    import sqlite3
+
+    from autograder.grade import _retry_if_locked
+
+    calls = []
+
+    def flaky(x):
+        calls.append(x)
+        if len(calls) < 3:
+            try:
+                raise sqlite3.OperationalError("database is locked")
+            except sqlite3.OperationalError as exc:
+                raise RuntimeError("could not save the grades") from exc
+        return x * 2
+
+    assert _retry_if_locked(flaky, 21) == 42 and calls == [21, 21, 21]
+
+    def broken():
+        calls.append("broken")
+        raise ValueError("not a notebook")
+
+    calls.clear()
+    with pytest.raises(ValueError):
+        _retry_if_locked(broken)
+    assert calls == ["broken"]
+
+    def always_locked():
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(sqlite3.OperationalError):
+        _retry_if_locked(always_locked, attempts=2)
