@@ -299,6 +299,7 @@ class Grader:
         self._engines = Engines()  # one engine per gradebook for the whole run (autograder.gradebooks)
         self._Gradebook = reusing(self._engines)
         self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
+        self._checks_pool = None  # while run() lasts: where check kernels run beside notebook kernels
 
     # paths
     def submitted(self, job: Job) -> Path:
@@ -406,7 +407,8 @@ class Grader:
         if self._executor is None:
             from .sandbox import Executor
 
-            self._executor = Executor(self.sandbox_config(), jobs=self.jobs)
+            # two kernels per slot: a notebook's own and its check kernel run at once (execute)
+            self._executor = Executor(self.sandbox_config(), jobs=2 * self.jobs)
             features = self._executor.features
             off = sorted(k for k, v in features.items() if not v)
             if off and self.progress:
@@ -489,15 +491,6 @@ class Grader:
                # read by course.integrity: a forbidden import explains itself in the kernel
                "COURSE_FORBIDDEN_PACKAGES": ",".join(self.forbidden_packages(path.parent.name))}
         timeout = getattr(getattr(self.executor(), "cfg", None), "cell_timeout", None)
-        result = self.executor().run(checkrun.notebook_without_hidden_tests(nb), files_dir=path.parent,
-                                     handler=checkrun.refuse, env=env, copy=False)
-        for ran, restored in zip(result.nb.cells, nb.cells):
-            ran.source = restored.source  # the autograded notebook keeps the restored test cells
-        ids = []
-        for index, cell in enumerate(result.nb.cells):
-            if is_test_cell(cell):
-                verdicts.visible[index] = visible_reason(result.cells[index], cell, timeout)
-                ids += checkrun.check_ids(cell.source)
         source_path = self.source_notebook(path)
         info = checkrun.source_info(source_path)
         if not source_path.exists():  # a grading machine without source/: nbgrader's restored metadata
@@ -505,10 +498,27 @@ class Grader:
                 c.metadata["nbgrader"]["grade_id"] for c in nb.cells
                 if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
                 and not c.metadata["nbgrader"].get("grade")])
+        # The hidden checks' ids come from the restored test cells, and the check kernel runs
+        # the solution cells alone: it needs nothing from the notebook kernel, so the two run
+        # at the same time (one more thread per slot; the executor has a uid for each).
+        ids = [cid for cell in nb.cells if is_test_cell(cell) for cid in checkrun.check_ids(cell.source)]
+        cpu: list = []
+        checks = None
         if ids:
-            cpu: list = []
-            verdicts.hidden = self.hidden_checks(nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
-            verdicts.check_cpu_seconds = sum(cpu)
+            pool = self._checks_pool or _INLINE
+            checks = pool.submit(self.hidden_checks, nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
+        try:
+            result = self.executor().run(checkrun.notebook_without_hidden_tests(nb), files_dir=path.parent,
+                                         handler=checkrun.refuse, env=env, copy=False)
+        finally:
+            hidden = checks.result() if checks is not None else {}
+        for ran, restored in zip(result.nb.cells, nb.cells):
+            ran.source = restored.source  # the autograded notebook keeps the restored test cells
+        for index, cell in enumerate(result.nb.cells):
+            if is_test_cell(cell):
+                verdicts.visible[index] = visible_reason(result.cells[index], cell, timeout)
+        verdicts.hidden = hidden
+        verdicts.check_cpu_seconds = sum(cpu)
         source_nb = checkrun.source_notebook(source_path)
         verdicts.looks = lookout.scan_notebook(nb, source_nb)
         return result, verdicts
@@ -619,61 +629,70 @@ class Grader:
             else:
                 todo.append(job)
         bar = _progress(len(todo), self.progress)
+        with cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="kernel") as pool, \
+                cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="checks") as checks_pool:
+            self._checks_pool = checks_pool
+            try:
+                self._pipeline(todo, outcomes, pool, bar)
+            finally:
+                self._checks_pool = None
+                bar.close()
+        return outcomes
+
+    def _pipeline(self, todo: list[Job], outcomes: list[Outcome], pool, bar) -> None:
+        """Sanitize and finish here, one notebook at a time; execute in the pool's slots."""
         in_flight: dict[cf.Future, tuple[Job, Path, float, str, Outcome]] = {}
         queue_ = list(todo)
-        with cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="kernel") as pool:
-            while queue_ or in_flight:
-                # keep every kernel slot busy, with at most 2*jobs notebooks in memory
-                while queue_ and len(in_flight) < 2 * self.jobs:
-                    job = queue_.pop(0)
-                    start = time.perf_counter()
-                    outcome = Outcome(job, "graded")
-                    try:  # one submission's files, however odd, never stop the batch
-                        fp = fingerprint(self.submitted(job))
-                        notebooks, _ = _retry_if_locked(self.prepare, job)
-                        if job.key in self.refused:
-                            from .sandbox._tree import describe
+        while queue_ or in_flight:
+            # keep every kernel slot busy, with at most 2*jobs notebooks in memory
+            while queue_ and len(in_flight) < 2 * self.jobs:
+                job = queue_.pop(0)
+                start = time.perf_counter()
+                outcome = Outcome(job, "graded")
+                try:  # one submission's files, however odd, never stop the batch
+                    fp = fingerprint(self.submitted(job))
+                    notebooks, _ = _retry_if_locked(self.prepare, job)
+                    if job.key in self.refused:
+                        from .sandbox._tree import describe
 
-                            outcome.reason = describe(self.refused[job.key])
-                    except Exception as exc:
-                        known = isinstance(exc, PrepareError)
-                        outcome.status = "failed"
-                        outcome.reason = str(exc) if known else f"could not prepare: {type(exc).__name__}: {exc}"
-                        try:
-                            outcome.score, outcome.max_score = self.submission_score(job)
-                            if known:  # the same files fail the same way: not retried until they change
-                                self.mark_done(job, outcome, fp)
-                        except Exception:
-                            pass
-                        outcome.seconds = time.perf_counter() - start
-                        outcomes.append(outcome)
-                        bar.update(1)
-                        continue
-                    future = pool.submit(self._execute_all, notebooks)
-                    in_flight[future] = (job, notebooks, start, fp, outcome)
-                done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    job, notebooks, start, fp, outcome = in_flight.pop(future)
+                        outcome.reason = describe(self.refused[job.key])
+                except Exception as exc:
+                    known = isinstance(exc, PrepareError)
+                    outcome.status = "failed"
+                    outcome.reason = str(exc) if known else f"could not prepare: {type(exc).__name__}: {exc}"
                     try:
-                        notes = [outcome.reason] if outcome.reason else []  # entries not copied
-                        for path, (result, verdicts) in zip(notebooks, future.result()):
-                            _retry_if_locked(self.finish, job, path, result, verdicts)
-                            outcome.exec_seconds += result.exec_seconds
-                            outcome.cell_cpu_seconds += result.cpu_seconds
-                            outcome.check_cpu_seconds += verdicts.check_cpu_seconds
-                            outcome.restarts += result.restarts
-                            if result.stopped:
-                                notes.append(f"{path.name}: {result.stopped}")
-                        outcome.reason = "; ".join(notes)
                         outcome.score, outcome.max_score = self.submission_score(job)
-                        self.mark_done(job, outcome, fp)
-                    except Exception as exc:  # never stop the batch
-                        outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
+                        if known:  # the same files fail the same way: not retried until they change
+                            self.mark_done(job, outcome, fp)
+                    except Exception:
+                        pass
                     outcome.seconds = time.perf_counter() - start
                     outcomes.append(outcome)
                     bar.update(1)
-        bar.close()
-        return outcomes
+                    continue
+                future = pool.submit(self._execute_all, notebooks)
+                in_flight[future] = (job, notebooks, start, fp, outcome)
+            done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                job, notebooks, start, fp, outcome = in_flight.pop(future)
+                try:
+                    notes = [outcome.reason] if outcome.reason else []  # entries not copied
+                    for path, (result, verdicts) in zip(notebooks, future.result()):
+                        _retry_if_locked(self.finish, job, path, result, verdicts)
+                        outcome.exec_seconds += result.exec_seconds
+                        outcome.cell_cpu_seconds += result.cpu_seconds
+                        outcome.check_cpu_seconds += verdicts.check_cpu_seconds
+                        outcome.restarts += result.restarts
+                        if result.stopped:
+                            notes.append(f"{path.name}: {result.stopped}")
+                    outcome.reason = "; ".join(notes)
+                    outcome.score, outcome.max_score = self.submission_score(job)
+                    self.mark_done(job, outcome, fp)
+                except Exception as exc:  # never stop the batch
+                    outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
+                outcome.seconds = time.perf_counter() - start
+                outcomes.append(outcome)
+                bar.update(1)
 
     def _execute_all(self, notebooks: list[Path]):
         return [self.execute(path) for path in notebooks]
@@ -720,6 +739,22 @@ def _read_sanitized(path: Path):
     text = path.read_text(encoding="utf-8")
     nb = JSONReader().reads(text)  # what nbformat.read does for a v4 notebook, minus the validation
     return nb if nb.get("nbformat") == 4 else nbformat.reads(text, as_version=4)
+
+
+class _Inline:
+    """``submit`` that runs the call at once: execute() outside run() has no pool of its own."""
+
+    @staticmethod
+    def submit(fn, *args, **kwargs) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+_INLINE = _Inline()
 
 
 def _is_locked(exc: BaseException | None) -> bool:

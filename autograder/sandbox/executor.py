@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+from nbformat import NotebookNode
 
 from . import _cgroup
 from ._proto import ProtocolError, recv_frame, send_frame
@@ -531,7 +532,9 @@ def _clean_outputs(outs) -> list:
         if kind == "stream":
             if o.get("name") not in ("stdout", "stderr"):
                 raise ProtocolError("bad stream name")
-            clean.append(nbformat.v4.new_output("stream", name=o["name"], text=_text(o.get("text"))))
+            # what nbformat.v4.new_output builds; its schema check has nothing left to find here
+            # (both fields are checked strings), and it costs 0.1 ms per output
+            clean.append(NotebookNode(output_type="stream", name=o["name"], text=_text(o.get("text"))))
         elif kind in ("display_data", "execute_result"):
             data = _mime(o.get("data"), "data")
             for k, v in list(data.items()):
@@ -545,8 +548,8 @@ def _clean_outputs(outs) -> list:
             tb = o.get("traceback")
             if not isinstance(tb, list):
                 raise ProtocolError("traceback must be a list")
-            clean.append(nbformat.v4.new_output(
-                "error", ename=_text(o.get("ename"), "ename"), evalue=_text(o.get("evalue"), "evalue"),
+            clean.append(NotebookNode(
+                output_type="error", ename=_text(o.get("ename"), "ename"), evalue=_text(o.get("evalue"), "evalue"),
                 traceback=[_text(t, "traceback") for t in tb]))
         else:
             raise ProtocolError(f"unknown output type {kind!r}")
