@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import course, demo, report
+from . import course, demo  # cheap; autograder.report (pandas, nbgrader) is imported where used
 
 
 def _db_url(root: Path) -> str:
@@ -25,6 +25,8 @@ def _db_url(root: Path) -> str:
 
 
 def _print_grades(root: Path, csv: Path | None) -> None:
+    from . import report
+
     frame = report.grade_frame(_db_url(root), root)
     table = report.summary_table(frame)
     print(table.to_string())
@@ -97,6 +99,16 @@ def _write_stats(path: Path, outcomes, cpu_ready, cpu_done, run_wall, elapsed, j
 
 
 def cmd_grade(args) -> int:
+    from .sandbox.executor import discard_prestarted, prestart
+
+    prestart()  # the fork server imports numpy & co. while this process imports nbgrader
+    try:
+        return _grade(args)
+    finally:
+        discard_prestarted()  # when no Executor adopted it (nothing to grade, a refusal)
+
+
+def _grade(args) -> int:
     from .grade import Grader
 
     root = Path(args.root).resolve()
@@ -156,6 +168,8 @@ def cmd_grade(args) -> int:
     if args.csv:
         csv = Path(args.csv) if Path(args.csv).is_absolute() else root / args.csv
         if args.quiet:
+            from . import report
+
             report.write_csv(report.grade_frame(_db_url(root), root), csv)
         else:
             _print_grades(root, csv)

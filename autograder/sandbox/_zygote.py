@@ -40,6 +40,12 @@ def main() -> None:
             loaded.append(name)
         except Exception as exc:
             failed[name] = f"{type(exc).__name__}: {exc}"
+    for target in cfg.get("warm", []):  # "module:function", e.g. the course's data sets parsed once
+        name, _, func = target.partition(":")
+        try:
+            getattr(importlib.import_module(name), func)()
+        except Exception as exc:
+            failed[target] = f"{type(exc).__name__}: {exc}"
     try:
         import matplotlib
 

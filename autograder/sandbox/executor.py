@@ -39,6 +39,8 @@ PRELOAD = [
     "course", "course.data", "course.checks", "course.plots", "course.widgets", "course.integrity",
     "autograder.wire", "autograder.hidden",
 ]
+#: called once in the fork server after PRELOAD ("module:function"): work every kernel would redo
+WARM = ["course.data:_warm"]
 REQUIRED = ("root", "user_switch", "mount_ns", "mount_api", "pid_ns", "net_ns", "rlimits", "no_new_privs")
 OPTIONAL = ("ipc_ns", "uts_ns", "memory_cgroup")
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -210,9 +212,37 @@ def sandbox_report(uid: int = 64000) -> FeatureReport:
 
 
 # --------------------------------------------------------------------------- zygote client
+#: a fork server started by prestart(), waiting for the Executor that adopts it
+_PRESTARTED: list = []
+
+
+def prestart() -> None:
+    """Start the fork server now, while the grader itself is still importing.
+
+    Its imports (numpy, pandas, matplotlib, course) take about a second; the
+    command line starts it first and the Executor made later adopts it, after
+    the same checks as always (a machine without PID namespaces gets a fresh one).
+    Nothing runs in it before then: it only imports, and waits.
+    """
+    if _PRESTARTED or not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return
+    try:
+        _PRESTARTED.append(_Zygote(True, 60.0, wait=False))
+    except Exception:  # the Executor starts its own, and reports what fails
+        pass
+
+
+def discard_prestarted() -> None:
+    while _PRESTARTED:
+        _PRESTARTED.pop().close()
+
+
 class _Zygote:
-    def __init__(self, pid_ns: bool, timeout: float):
+    def __init__(self, pid_ns: bool, timeout: float, wait: bool = True):
         self.lock = threading.Lock()
+        self.pid_ns = pid_ns
+        self.info = None
+        self._timeout = timeout
         self.sock, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # A minimal environment on purpose: a forked kernel can read the
         # zygote's original environment block through /proc/self/environ, so
@@ -221,7 +251,7 @@ class _Zygote:
         env.update(THREAD_ENV)
         env["MPLBACKEND"] = "Agg"
         env["AUTOGRADER_SANDBOX_ZYGOTE"] = json.dumps(
-            {"fd": child.fileno(), "preload": PRELOAD, "pid_ns": pid_ns})
+            {"fd": child.fileno(), "preload": PRELOAD, "warm": WARM, "pid_ns": pid_ns})
         path = [_PKG_ROOT] + [p for p in sys.path if p]
         code = ("import sys; sys.path[:0] = %r; "
                 "from autograder.sandbox._zygote import main; main()" % (path,))
@@ -229,7 +259,14 @@ class _Zygote:
                                      env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      cwd="/", start_new_session=True)
         child.close()
-        self.sock.settimeout(timeout)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Block until the server has made its imports and said it is ready (once)."""
+        if self.info is not None:
+            return
+        self.sock.settimeout(timeout or self._timeout)
         try:
             data = self.sock.recv(1 << 20)
             info = json.loads(data)
@@ -670,7 +707,15 @@ class Executor:
         for uid in self.uids:
             self._slots.put(uid)
         try:
-            self._zygote = _Zygote(bool(feats.get("pid_ns")), max(60.0, cfg.startup_timeout))
+            pid_ns = bool(feats.get("pid_ns"))
+            early = _PRESTARTED.pop() if _PRESTARTED else None
+            if early is not None and early.pid_ns == pid_ns and early.proc.poll() is None:
+                early.wait_ready(max(60.0, cfg.startup_timeout))
+                self._zygote = early
+            else:
+                if early is not None:
+                    early.close()
+                self._zygote = _Zygote(pid_ns, max(60.0, cfg.startup_timeout))
         except BaseException:
             for fd in self._uid_locks:
                 os.close(fd)

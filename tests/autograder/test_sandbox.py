@@ -413,3 +413,30 @@ def test_unsandboxed_mode_must_be_asked_for_and_says_so():
     assert [c.status for c in res.cells] == ["ok", "timeout", "ok"]
     work = text(res.nb.cells[0]).strip()
     assert work.startswith(tempfile.gettempdir()) and not os.path.exists(work)
+
+
+def test_a_prestarted_fork_server_is_adopted_only_where_it_fits():
+    """`python -m autograder grade` starts the fork server before its own imports: the
+    Executor adopts it (no second one), runs kernels on it as usual, and a machine
+    without PID namespaces gets a fresh server instead; a left-over one is closed."""
+    from autograder.sandbox import executor as exm
+
+    exm.prestart()
+    early = exm._PRESTARTED[-1]
+    cfg = SandboxConfig(cell_timeout=5, memory_bytes=1 << 30)
+    with Executor(cfg, jobs=1) as adopted:
+        assert adopted._zygote is early and not exm._PRESTARTED
+        assert text(adopted.run(nb_of("print(6 * 7)")).nb.cells[0]).strip() == "42"
+    assert early.proc.wait(10) is not None  # closed with its executor
+
+    exm.prestart()
+    second = exm._PRESTARTED[-1]
+    loose_cfg = SandboxConfig(cell_timeout=5, disable=("pid_ns",), allow_unsandboxed=True)
+    with Executor(loose_cfg, jobs=1) as fresh:
+        assert fresh._zygote is not second and second.proc.wait(10) is not None
+        assert text(fresh.run(nb_of("print(1 + 1)")).nb.cells[0]).strip() == "2"
+
+    exm.prestart()
+    third = exm._PRESTARTED[-1]
+    exm.discard_prestarted()
+    assert not exm._PRESTARTED and third.proc.wait(10) is not None
