@@ -16,8 +16,9 @@ autograde`` writes.
 The instructor's side of the gradebook (the source and grade cells that
 ``nbgrader generate_assignment`` wrote) is the same for every submission and is
 not written while a run lasts, yet OverwriteCells looks each cell up again for
-every notebook: ``find_source_cell`` and ``find_graded_cell`` answer from a
-run-long snapshot of the columns it reads (read-only; a write to one raises).
+every notebook: ``find_source_cell``, ``find_graded_cell`` and ``find_notebook``
+(its kernelspec and cell lists) answer from a run-long snapshot of the columns
+nbgrader's autograding reads (read-only; a write to one raises).
 An assignment regenerated while a run lasts is seen by the next run.
 """
 from __future__ import annotations
@@ -52,14 +53,27 @@ class CellSnapshot:
     """The columns of an instructor's cell row, read once; attribute access only, never written."""
 
     COLUMNS = {"source": ("id", "name", "cell_type", "locked", "source", "checksum"),
-               "graded": ("id", "name", "cell_type", "max_score")}
+               "graded": ("id", "name", "cell_type", "max_score"),
+               "solution": ("id", "name")}
 
     def __init__(self, row, columns):
         for column in columns:
             object.__setattr__(self, column, getattr(row, column))
 
     def __setattr__(self, name, value):
-        raise AttributeError(f"a snapshot of the gradebook's {self.name!r} cell is read-only")
+        raise AttributeError(f"a snapshot of the gradebook's {self.name!r} row is read-only")
+
+
+class NotebookSnapshot(CellSnapshot):
+    """An instructor's notebook row as nbgrader's autograding reads it: its kernelspec and
+    its cells (OverwriteCells restores deleted test cells from them), in the gradebook's order."""
+
+    def __init__(self, row):
+        super().__init__(row, ("id", "name", "kernelspec"))
+        cols = CellSnapshot.COLUMNS
+        for attr, kind in (("source_cells", "source"), ("grade_cells", "graded"),
+                           ("solution_cells", "solution"), ("task_cells", "graded")):
+            object.__setattr__(self, attr, tuple(CellSnapshot(c, cols[kind]) for c in getattr(row, attr)))
 
 
 def reusing(engines: Engines):
@@ -83,13 +97,17 @@ def reusing(engines: Engines):
         def close(self):
             self.db.remove()  # the engine stays, for the next one
 
-        def _snapshot(self, kind, find, name, notebook, assignment):
-            key = (str(self.engine.url), self.course_id, kind, name, notebook, assignment)
+        def _snapshot(self, kind, find, *names):
+            key = (str(self.engine.url), self.course_id, kind, *names)
             snap = engines.cells.get(key)
             if snap is None:  # MissingEntry is raised, and not remembered
-                snap = CellSnapshot(find(name, notebook, assignment), CellSnapshot.COLUMNS[kind])
+                row = find(*names)
+                snap = NotebookSnapshot(row) if kind == "notebook" else CellSnapshot(row, CellSnapshot.COLUMNS[kind])
                 engines.cells[key] = snap
             return snap
+
+        def find_notebook(self, name, assignment):
+            return self._snapshot("notebook", super().find_notebook, name, assignment)
 
         def find_source_cell(self, name, notebook, assignment):
             return self._snapshot("source", super().find_source_cell, name, notebook, assignment)

@@ -99,6 +99,12 @@ def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
                 source.source = "assert True"
             with pytest.raises(api.MissingEntry):
                 gb.find_source_cell("t2", "n1", "a1")
+            notebook = gb.find_notebook("n1", "a1")
+            assert [c.name for c in notebook.source_cells] == ["t1"] and notebook.task_cells == ()
+            assert [(c.name, c.max_score) for c in notebook.grade_cells] == [("t1", 3)]
+            assert notebook.source_cells[0].checksum == "abc" and gb.find_notebook("n1", "a1") is notebook
+            with pytest.raises(api.MissingEntry):
+                gb.find_notebook("n2", "a1")
         with api.Gradebook(url, "course101") as plain:  # the row changes behind the run's back
             plain.update_or_create_source_cell("t1", "n1", "a1", checksum="def")
         with cls(url, "course101") as gb:
