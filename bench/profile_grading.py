@@ -3,8 +3,8 @@
 
 Builds the benchmark's class (bench_grading.make_class) in a work dir, grades
 it in this process and prints the top entries of the grader process's profile:
-the main thread (sanitizing, finishing) and the kernel-slot threads
-(executing, judging the hidden checks) merged.  The kernels themselves are
+the main thread (sanitizing, finishing), the kernel-slot threads (executing)
+and the check threads (the check kernel, judging the hidden checks) merged.  The kernels themselves are
 other processes and are not in it; bench_grading.py accounts for their CPU.
 
     .venv/bin/python bench/profile_grading.py --students 10 --jobs 1 --out bench/profiles/after.txt
@@ -47,14 +47,16 @@ def main(argv=None) -> int:
     g = Grader(root, jobs=args.jobs, force=True, progress=False)
     g.executor()
     profiles = []
-    inner = g._execute_all
 
-    def profiled(notebooks):  # the kernel-slot threads are not seen by the main thread's profiler
-        prof = cProfile.Profile()
-        profiles.append(prof)
-        return prof.runcall(inner, notebooks)
+    def profiled(inner):  # the kernel-slot and check threads are not seen by the main thread's profiler
+        def call(*args, **kwargs):
+            prof = cProfile.Profile()
+            profiles.append(prof)
+            return prof.runcall(inner, *args, **kwargs)
+        return call
 
-    g._execute_all = profiled
+    g._execute_all = profiled(g._execute_all)
+    g.hidden_checks = profiled(g.hidden_checks)  # beside the notebook kernel, in a thread of its own
     jobs = g.find_jobs(names)
     main_prof = cProfile.Profile()
     t0, c0 = time.perf_counter(), time.process_time()
