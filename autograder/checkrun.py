@@ -104,6 +104,13 @@ def source_notebook(path: Path):
     return _cached("notebook", path, lambda p: nbformat.read(str(p), as_version=4))
 
 
+def instructor_view(path: Path) -> tuple[set, dict]:
+    """autograder.lookout's view of the instructor's cells of a source notebook, once per file version."""
+    from . import lookout
+
+    return _cached("lookout", path, lambda p: lookout.instructor_view(source_notebook(p))) or (set(), {})
+
+
 def source_info(path: Path) -> SourceInfo:
     """The solution grade_ids (code cells) and the import statements of the instructor's notebook."""
     return _cached("info", path, lambda p: _source_info(source_notebook(p))) or SourceInfo()

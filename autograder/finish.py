@@ -41,7 +41,6 @@ class TrustedSaveAutoGrades(SaveAutoGrades):
         self.gradebook = saveautogrades.Gradebook(self.db_url)  # the run's engine (autograder.gradebooks)
         with self.gradebook:
             db = self.gradebook.db
-            self._rows_of_this_notebook()
             # On the scoped session only: nbgrader commits after every cell; here the changed
             # rows stay in the session (no query follows to autoflush them) until the one commit
             # below writes them all, in one flush and one transaction.
@@ -52,41 +51,6 @@ class TrustedSaveAutoGrades(SaveAutoGrades):
                 del db.commit
             db.commit()
         return nb, resources
-
-    def _rows_of_this_notebook(self) -> None:
-        """This notebook's grade and comment rows in two queries, not two per cell.
-
-        nbgrader's ``_add_score``/``_add_comment`` look each row up with
-        ``find_grade``/``find_comment`` (a seven-table join per cell); here those
-        two answer from the rows loaded once, and ask nbgrader's own method for
-        anything not among them (a task cell's row, or none: MissingEntry)."""
-        from nbgrader import api
-
-        gb, db = self.gradebook, self.gradebook.db
-        grades, comments = {}, {}
-        try:
-            sub = gb.find_submission_notebook(self.notebook_id, self.assignment_id, self.student_id)
-        except api.MissingEntry:
-            sub = None
-        if sub is not None:
-            grades = dict((name, row) for row, name in db.query(api.Grade, api.GradeCell.name)
-                          .join(api.GradeCell, api.GradeCell.id == api.Grade.cell_id)
-                          .filter(api.Grade.notebook_id == sub.id))
-            comments = dict((name, row) for row, name in db.query(api.Comment, api.SolutionCell.name)
-                            .join(api.SolutionCell, api.SolutionCell.id == api.Comment.cell_id)
-                            .filter(api.Comment.notebook_id == sub.id))
-        find_grade, find_comment = gb.find_grade, gb.find_comment
-        mine = (self.notebook_id, self.assignment_id, self.student_id)
-
-        def grade(name, notebook, assignment, student):
-            row = grades.get(name) if (notebook, assignment, student) == mine else None
-            return row if row is not None else find_grade(name, notebook, assignment, student)
-
-        def comment(name, notebook, assignment, student):
-            row = comments.get(name) if (notebook, assignment, student) == mine else None
-            return row if row is not None else find_comment(name, notebook, assignment, student)
-
-        gb.find_grade, gb.find_comment = grade, comment  # this preprocessor's own Gradebook only
 
     def _add_score(self, cell, resources):
         passed = resources.get("autograder", {}).get("passed", {})

@@ -299,7 +299,9 @@ class Grader:
         self._engines = Engines()  # one engine per gradebook for the whole run (autograder.gradebooks)
         self._Gradebook = reusing(self._engines)
         self.refused: dict[str, list] = {}  # job key -> entries of the submission not graded
-        self._checks_pool = None  # while run() lasts: where check kernels run beside notebook kernels
+        # where each notebook's check kernel runs, beside its notebook kernel (execute); the
+        # threads start when first used and end with close()
+        self._checks_pool = cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="checks")
 
     # paths
     def submitted(self, job: Job) -> Path:
@@ -503,10 +505,8 @@ class Grader:
         # at the same time (one more thread per slot; the executor has a uid for each).
         ids = [cid for cell in nb.cells if is_test_cell(cell) for cid in checkrun.check_ids(cell.source)]
         cpu: list = []
-        checks = None
-        if ids:
-            pool = self._checks_pool or _INLINE
-            checks = pool.submit(self.hidden_checks, nb, info, list(dict.fromkeys(ids)), env, timeout, cpu=cpu)
+        checks = self._checks_pool.submit(self.hidden_checks, nb, info, list(dict.fromkeys(ids)), env,
+                                          timeout, cpu=cpu) if ids else None
         try:
             result = self.executor().run(checkrun.notebook_without_hidden_tests(nb), files_dir=path.parent,
                                          handler=checkrun.refuse, env=env, copy=False)
@@ -519,8 +519,7 @@ class Grader:
                 verdicts.visible[index] = visible_reason(result.cells[index], cell, timeout)
         verdicts.hidden = hidden
         verdicts.check_cpu_seconds = sum(cpu)
-        source_nb = checkrun.source_notebook(source_path)
-        verdicts.looks = lookout.scan_notebook(nb, source_nb)
+        verdicts.looks = lookout.scan_notebook(nb, view=checkrun.instructor_view(source_path))
         return result, verdicts
 
     def source_notebook(self, path: Path) -> Path:
@@ -629,75 +628,67 @@ class Grader:
             else:
                 todo.append(job)
         bar = _progress(len(todo), self.progress)
-        with cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="kernel") as pool, \
-                cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="checks") as checks_pool:
-            self._checks_pool = checks_pool
-            try:
-                self._pipeline(todo, outcomes, pool, bar)
-            finally:
-                self._checks_pool = None
-                bar.close()
-        return outcomes
-
-    def _pipeline(self, todo: list[Job], outcomes: list[Outcome], pool, bar) -> None:
-        """Sanitize and finish here, one notebook at a time; execute in the pool's slots."""
         in_flight: dict[cf.Future, tuple[Job, Path, float, str, Outcome]] = {}
         queue_ = list(todo)
-        while queue_ or in_flight:
-            # keep every kernel slot busy, with at most 2*jobs notebooks in memory
-            while queue_ and len(in_flight) < 2 * self.jobs:
-                job = queue_.pop(0)
-                start = time.perf_counter()
-                outcome = Outcome(job, "graded")
-                try:  # one submission's files, however odd, never stop the batch
-                    fp = fingerprint(self.submitted(job))
-                    notebooks, _ = _retry_if_locked(self.prepare, job)
-                    if job.key in self.refused:
-                        from .sandbox._tree import describe
+        with cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="kernel") as pool:
+            while queue_ or in_flight:
+                # keep every kernel slot busy, with at most 2*jobs notebooks in memory
+                while queue_ and len(in_flight) < 2 * self.jobs:
+                    job = queue_.pop(0)
+                    start = time.perf_counter()
+                    outcome = Outcome(job, "graded")
+                    try:  # one submission's files, however odd, never stop the batch
+                        fp = fingerprint(self.submitted(job))
+                        notebooks, _ = _retry_if_locked(self.prepare, job)
+                        if job.key in self.refused:
+                            from .sandbox._tree import describe
 
-                        outcome.reason = describe(self.refused[job.key])
-                except Exception as exc:
-                    known = isinstance(exc, PrepareError)
-                    outcome.status = "failed"
-                    outcome.reason = str(exc) if known else f"could not prepare: {type(exc).__name__}: {exc}"
+                            outcome.reason = describe(self.refused[job.key])
+                    except Exception as exc:
+                        known = isinstance(exc, PrepareError)
+                        outcome.status = "failed"
+                        outcome.reason = str(exc) if known else f"could not prepare: {type(exc).__name__}: {exc}"
+                        try:
+                            outcome.score, outcome.max_score = self.submission_score(job)
+                            if known:  # the same files fail the same way: not retried until they change
+                                self.mark_done(job, outcome, fp)
+                        except Exception:
+                            pass
+                        outcome.seconds = time.perf_counter() - start
+                        outcomes.append(outcome)
+                        bar.update(1)
+                        continue
+                    future = pool.submit(self._execute_all, notebooks)
+                    in_flight[future] = (job, notebooks, start, fp, outcome)
+                done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    job, notebooks, start, fp, outcome = in_flight.pop(future)
                     try:
+                        notes = [outcome.reason] if outcome.reason else []  # entries not copied
+                        for path, (result, verdicts) in zip(notebooks, future.result()):
+                            _retry_if_locked(self.finish, job, path, result, verdicts)
+                            outcome.exec_seconds += result.exec_seconds
+                            outcome.cell_cpu_seconds += result.cpu_seconds
+                            outcome.check_cpu_seconds += verdicts.check_cpu_seconds
+                            outcome.restarts += result.restarts
+                            if result.stopped:
+                                notes.append(f"{path.name}: {result.stopped}")
+                        outcome.reason = "; ".join(notes)
                         outcome.score, outcome.max_score = self.submission_score(job)
-                        if known:  # the same files fail the same way: not retried until they change
-                            self.mark_done(job, outcome, fp)
-                    except Exception:
-                        pass
+                        self.mark_done(job, outcome, fp)
+                    except Exception as exc:  # never stop the batch
+                        outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
                     outcome.seconds = time.perf_counter() - start
                     outcomes.append(outcome)
                     bar.update(1)
-                    continue
-                future = pool.submit(self._execute_all, notebooks)
-                in_flight[future] = (job, notebooks, start, fp, outcome)
-            done, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                job, notebooks, start, fp, outcome = in_flight.pop(future)
-                try:
-                    notes = [outcome.reason] if outcome.reason else []  # entries not copied
-                    for path, (result, verdicts) in zip(notebooks, future.result()):
-                        _retry_if_locked(self.finish, job, path, result, verdicts)
-                        outcome.exec_seconds += result.exec_seconds
-                        outcome.cell_cpu_seconds += result.cpu_seconds
-                        outcome.check_cpu_seconds += verdicts.check_cpu_seconds
-                        outcome.restarts += result.restarts
-                        if result.stopped:
-                            notes.append(f"{path.name}: {result.stopped}")
-                    outcome.reason = "; ".join(notes)
-                    outcome.score, outcome.max_score = self.submission_score(job)
-                    self.mark_done(job, outcome, fp)
-                except Exception as exc:  # never stop the batch
-                    outcome.status, outcome.reason = "failed", f"{type(exc).__name__}: {exc}"
-                outcome.seconds = time.perf_counter() - start
-                outcomes.append(outcome)
-                bar.update(1)
+        bar.close()
+        return outcomes
 
     def _execute_all(self, notebooks: list[Path]):
         return [self.execute(path) for path in notebooks]
 
     def close(self) -> None:
+        self._checks_pool.shutdown()
         self._engines.dispose()
         if self._executor is not None:
             self._executor.close()
@@ -739,22 +730,6 @@ def _read_sanitized(path: Path):
     text = path.read_text(encoding="utf-8")
     nb = JSONReader().reads(text)  # what nbformat.read does for a v4 notebook, minus the validation
     return nb if nb.get("nbformat") == 4 else nbformat.reads(text, as_version=4)
-
-
-class _Inline:
-    """``submit`` that runs the call at once: execute() outside run() has no pool of its own."""
-
-    @staticmethod
-    def submit(fn, *args, **kwargs) -> cf.Future:
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
-
-
-_INLINE = _Inline()
 
 
 def _is_locked(exc: BaseException | None) -> bool:

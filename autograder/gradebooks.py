@@ -19,7 +19,10 @@ not written while a run lasts, yet OverwriteCells looks each cell up again for
 every notebook: ``find_source_cell``, ``find_graded_cell`` and ``find_notebook``
 (its kernelspec and cell lists) answer from a run-long snapshot of the columns
 nbgrader's autograding reads (read-only; a write to one raises).
-An assignment regenerated while a run lasts is seen by the next run.
+An assignment regenerated while a run lasts is seen by the next run.  And
+SaveAutoGrades' ``find_grade``/``find_comment`` for a student's notebook answer
+from that notebook's rows, loaded in two queries on the first ask and kept for
+that gradebook session only.
 """
 from __future__ import annotations
 
@@ -76,11 +79,16 @@ class NotebookSnapshot(CellSnapshot):
             object.__setattr__(self, attr, tuple(CellSnapshot(c, cols[kind]) for c in getattr(row, attr)))
 
 
+def _cells(kind: str):
+    return lambda row: CellSnapshot(row, CellSnapshot.COLUMNS[kind])
+
+
 def reusing(engines: Engines):
     """A ``Gradebook`` class whose instances share ``engines``."""
 
     class ReusedGradebook(api.Gradebook):
         def __init__(self, db_url: str, course_id: str = "default_course", authenticator=None):
+            self._rows: dict = {}  # (notebook, assignment, student) -> (grades, comments) by cell name
             key = (db_url, course_id)
             with engines.lock:
                 engine = engines.engines.get(key)
@@ -95,25 +103,55 @@ def reusing(engines: Engines):
             self.authenticator = authenticator
 
         def close(self):
+            self._rows.clear()  # rows of the session that ends here
             self.db.remove()  # the engine stays, for the next one
 
-        def _snapshot(self, kind, find, *names):
+        # --- the instructor's rows: one read per run (see the module docstring)
+        def _snapshot(self, kind, make, find, *names):
             key = (str(self.engine.url), self.course_id, kind, *names)
             snap = engines.cells.get(key)
             if snap is None:  # MissingEntry is raised, and not remembered
-                row = find(*names)
-                snap = NotebookSnapshot(row) if kind == "notebook" else CellSnapshot(row, CellSnapshot.COLUMNS[kind])
-                engines.cells[key] = snap
+                snap = engines.cells[key] = make(find(*names))
             return snap
 
         def find_notebook(self, name, assignment):
-            return self._snapshot("notebook", super().find_notebook, name, assignment)
+            return self._snapshot("notebook", NotebookSnapshot, super().find_notebook, name, assignment)
 
         def find_source_cell(self, name, notebook, assignment):
-            return self._snapshot("source", super().find_source_cell, name, notebook, assignment)
+            return self._snapshot("source", _cells("source"), super().find_source_cell, name, notebook, assignment)
 
         def find_graded_cell(self, name, notebook, assignment):
-            return self._snapshot("graded", super().find_graded_cell, name, notebook, assignment)
+            return self._snapshot("graded", _cells("graded"), super().find_graded_cell, name, notebook, assignment)
+
+        # --- a student's rows: SaveAutoGrades asks for each grade and comment with a
+        # seven-table join; the first ask loads all of that notebook's rows in two queries,
+        # kept for this session only.  Anything not among them (a task cell's row, or none:
+        # MissingEntry) is nbgrader's own look-up.
+        def _student_rows(self, notebook, assignment, student) -> tuple[dict, dict]:
+            key = (notebook, assignment, student)
+            rows = self._rows.get(key)
+            if rows is None:
+                try:
+                    sub = super().find_submission_notebook(notebook, assignment, student)
+                except api.MissingEntry:
+                    rows = ({}, {})
+                else:
+                    rows = (dict((name, g) for g, name in self.db.query(api.Grade, api.GradeCell.name)
+                                 .join(api.GradeCell, api.GradeCell.id == api.Grade.cell_id)
+                                 .filter(api.Grade.notebook_id == sub.id)),
+                            dict((name, c) for c, name in self.db.query(api.Comment, api.SolutionCell.name)
+                                 .join(api.SolutionCell, api.SolutionCell.id == api.Comment.cell_id)
+                                 .filter(api.Comment.notebook_id == sub.id)))
+                self._rows[key] = rows
+            return rows
+
+        def find_grade(self, grade_cell, notebook, assignment, student):
+            row = self._student_rows(notebook, assignment, student)[0].get(grade_cell)
+            return row if row is not None else super().find_grade(grade_cell, notebook, assignment, student)
+
+        def find_comment(self, solution_cell, notebook, assignment, student):
+            row = self._student_rows(notebook, assignment, student)[1].get(solution_cell)
+            return row if row is not None else super().find_comment(solution_cell, notebook, assignment, student)
 
     return ReusedGradebook
 

@@ -227,21 +227,13 @@ def scan_source(source: str, instructor: dict[str, str] | None = None) -> list[t
     return sorted(set(scan.found))
 
 
-#: id(source notebook) -> (that notebook, its instructor cells' sources, their imports); the
-#: notebook is kept, so its id is not reused while the entry lives
-_INSTRUCTOR: dict = {}
-
-
-def _instructor_view(source_nb) -> tuple[set, dict]:
-    """The instructor's own code cells of a source notebook (sources, and what their imports
-    bind), read once per notebook object: every submission of the assignment is scanned
-    against the same one (autograder.checkrun parses each source notebook once)."""
-    if source_nb is None:
-        return set(), {}
-    entry = _INSTRUCTOR.get(id(source_nb))
-    if entry is not None and entry[0] is source_nb:
-        return entry[1], entry[2]
+def instructor_view(source_nb) -> tuple[set, dict]:
+    """The instructor's own code cells of a source notebook: their sources, and what their
+    imports bind.  The same for every submission of an assignment: the grader computes it
+    once per source file (autograder.checkrun.instructor_view)."""
     instructor_sources, instructor = set(), {}
+    if source_nb is None:
+        return instructor_sources, instructor
     for cell in source_nb.cells:
         if cell.cell_type != "code" or is_test_cell(cell):
             continue
@@ -251,15 +243,14 @@ def _instructor_view(source_nb) -> tuple[set, dict]:
                 instructor.update(_bindings(ast.parse(_python(cell.source))))
             except SyntaxError:
                 pass
-    if len(_INSTRUCTOR) > 32:
-        _INSTRUCTOR.clear()
-    _INSTRUCTOR[id(source_nb)] = (source_nb, instructor_sources, instructor)
     return instructor_sources, instructor
 
 
-def scan_notebook(nb, source_nb=None) -> list[str]:
-    """One line per finding, in notebook order; [] for an honest notebook."""
-    instructor_sources, instructor = _instructor_view(source_nb)
+def scan_notebook(nb, source_nb=None, view: tuple[set, dict] | None = None) -> list[str]:
+    """One line per finding, in notebook order; [] for an honest notebook.
+
+    ``view``: ``instructor_view(source_nb)`` when the caller already has it."""
+    instructor_sources, instructor = view if view is not None else instructor_view(source_nb)
     findings = []
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code" or is_test_cell(cell) or cell.source.strip() in instructor_sources:

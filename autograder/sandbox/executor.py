@@ -702,6 +702,7 @@ class Executor:
         if self._cgroup is not None:
             _cgroup.remove_stale(self._cgroup)
         self.jobs = max(1, int(jobs))
+        self._allowed = self._resolve_allowed()
         self.uids = self._claim_uids(cfg.uid_base, self.jobs)
         self._slots: queue.Queue = queue.Queue()
         for uid in self.uids:
@@ -794,12 +795,8 @@ class Executor:
             return 0.0
         return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
-    def _allow(self) -> list:
-        if getattr(self, "_allowed", None) is None:  # the same for every kernel of this executor
-            self._allowed = self._resolve_allowed()
-        return list(self._allowed)
-
     def _resolve_allowed(self) -> list:
+        """The trees a kernel may see, resolved once (Executor.__init__): the same for all its kernels."""
         paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                  os.path.dirname(os.path.realpath(sys.executable))]
         paths += [str(p) for p in self.cfg.allow]
@@ -825,7 +822,7 @@ class Executor:
             kenv.update({str(k): str(v) for k, v in env.items()})
         return {
             "uid": uid, "gid": uid, "features": self._features,
-            "hide": [str(p) for p in cfg.hide], "allow": self._allow(),
+            "hide": [str(p) for p in cfg.hide], "allow": list(self._allowed),
             "files_dir": str(files_dir) if files_dir else None, "env": kenv,
             "limits": {
                 "memory_bytes": int(cfg.memory_bytes), "cpu_seconds": int(cfg.cpu_seconds),
