@@ -68,6 +68,42 @@ def prepare() -> None:
     # frame: about 40 ms per error, ten times what the cells of a blank notebook cost.
     # "Plain" has the same frames and lines, as Python prints them.
     shell.InteractiveTB.set_mode("Plain")
+    _warm_up(shell)
+
+
+#: run once in the zygote so that no kernel pays for IPython's first use of these paths
+#: (its compiler and logger, the display formatter, the traceback formatter)
+_WARM_UP_CELLS = ("None", "1", "raise ValueError('warm-up')", "print('')")
+
+
+def _warm_up(shell) -> None:
+    global _capture, _MAIN_PID
+    saved = sys.stdout, sys.stderr
+    _capture, _MAIN_PID = _Capture(1 << 16), os.getpid()
+    try:
+        sys.stdout, sys.stderr = _CaptureStream("stdout"), _CaptureStream("stderr")
+        for index, code in enumerate(_WARM_UP_CELLS):
+            _capture.begin(index)
+            shell.run_cell(code, store_history=True, silent=False)
+            _capture.end()
+    finally:
+        sys.stdout, sys.stderr = saved
+        _capture, _MAIN_PID = None, None
+        # back to a new shell's state: empty In/Out and namespace, execution count 1
+        shell.reset(new_session=True)
+        shell.execution_count = 1
+        shell.last_execution_succeeded, shell.last_execution_result = True, None
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                delattr(sys, name)
+        history = shell.history_manager
+        history._i00 = history._i = history._ii = history._iii = ""
+        shell.user_ns.update(_i="", _ii="", _iii="")
+        import linecache
+
+        for name in [n for n in linecache.cache if str(n).startswith("<ipython-input-")]:
+            del linecache.cache[name]
+        getattr(shell.compile, "_filename_map", {}).clear()
 
 
 # --------------------------------------------------------------------------- init

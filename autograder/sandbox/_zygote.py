@@ -2,7 +2,9 @@
 
 Started once per Executor with ``python -c`` (so the grader's ``__main__`` is
 never imported here), it imports numpy, pandas, matplotlib (Agg), IPython,
-ipywidgets, ``course`` and ``autograder.hidden`` and builds the IPython shell,
+ipywidgets, ``course`` and ``autograder.hidden``, builds the IPython shell and
+runs a few cells of its own in it (a value, an error, a print: IPython's
+first use of each costs a kernel 1-3 ms; the shell is reset after them),
 then forks one sandbox per request.  A fork costs a few milliseconds and
 shares all those pages copy-on-write, so no kernel ever pays for imports.
 The zygote itself never runs student code: every kernel is a fresh fork of

@@ -38,6 +38,8 @@ PRELOAD = [
     "IPython.core.interactiveshell", "IPython.display", "ipywidgets",
     "course", "course.data", "course.checks", "course.plots", "course.widgets", "course.integrity",
     "autograder.wire", "autograder.hidden",
+    # what a kernel's first cell, first error and first input() stub would import
+    "getpass", "bdb", "IPython.core.logger", "pygments.formatters.terminal256", "pygments.styles",
 ]
 #: called once in the fork server after PRELOAD ("module:function"): work every kernel would redo
 WARM = ["course.data:_warm"]

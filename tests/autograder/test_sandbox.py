@@ -198,6 +198,31 @@ def test_no_state_leaks_between_runs(ex):
     assert text(second.nb.cells[0]) == "False False False False\n"
 
 
+def test_a_kernel_starts_as_a_new_shell_despite_the_fork_servers_warm_up(ex):
+    """The fork server runs a few cells of its own (a value, an error, a print) so that no
+    kernel pays for IPython's first use of them; none of it may show in a kernel."""
+    from autograder.sandbox import _kernel
+
+    assert _kernel._WARM_UP_CELLS, "the warm-up this test guards is gone: drop the test with it"
+    probe = ("import sys, linecache\nip = get_ipython()\n"
+             "print(repr(In[:-1]), repr(Out), ip.execution_count, "
+             "[globals().get(n) for n in ('_', '__', '___', '_i', '_ii', '_iii')])\n"
+             "print(sorted(k for k in linecache.cache if str(k).startswith('<ipython-input-')))\n"
+             "print([hasattr(sys, n) for n in ('last_type', 'last_value', 'last_traceback')], "
+             "ip.last_execution_succeeded, ip.last_execution_result)")
+    res = ex.run(nb_of(probe, "1 + 1", "raise KeyError('mine')"))
+    lines = text(res.nb.cells[0]).splitlines()
+    assert lines[0] == "[''] {} 2 [None, None, None, '', '', '']"
+    cached = ast.literal_eval(lines[1])
+    assert len(cached) == 1  # the probe cell's own source, nothing of the warm-up
+    assert lines[2] == "[False, False, False] True None"
+    # the cells after it are numbered and shown as in any new kernel
+    assert res.nb.cells[1].execution_count == 2
+    assert res.nb.cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert errors(res.nb.cells[2])[0].ename == "KeyError"
+    assert not any("warm-up" in line for line in errors(res.nb.cells[2])[0].traceback)
+
+
 def test_files_dir_is_a_private_copy(ex, tmp_path):
     (tmp_path / "data.csv").write_text("1,2\n")
     res = ex.run(nb_of("print(open('data.csv').read().strip())\nopen('data.csv', 'w').write('changed')"),
