@@ -90,15 +90,14 @@ def _warm_up(shell) -> None:
         sys.stdout, sys.stderr = saved
         _capture, _MAIN_PID = None, None
         # back to a new shell's state: empty In/Out and namespace, execution count 1
+        history = shell.history_manager
+        history._i00 = history._i = history._ii = history._iii = ""
         shell.reset(new_session=True)
         shell.execution_count = 1
         shell.last_execution_succeeded, shell.last_execution_result = True, None
         for name in ("last_type", "last_value", "last_traceback", "last_exc"):
             if hasattr(sys, name):
                 delattr(sys, name)
-        history = shell.history_manager
-        history._i00 = history._i = history._ii = history._iii = ""
-        shell.user_ns.update(_i="", _ii="", _iii="")
         import linecache
 
         for name in [n for n in linecache.cache if str(n).startswith("<ipython-input-")]:

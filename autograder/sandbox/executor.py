@@ -38,8 +38,7 @@ PRELOAD = [
     "IPython.core.interactiveshell", "IPython.display", "ipywidgets",
     "course", "course.data", "course.checks", "course.plots", "course.widgets", "course.integrity",
     "autograder.wire", "autograder.hidden",
-    # what a kernel's first cell, first error and first input() stub would import
-    "getpass", "bdb", "IPython.core.logger", "pygments.formatters.terminal256", "pygments.styles",
+    "getpass",  # the kernel's input() stub (_kernel._setup_shell); the first cells' imports: _kernel._warm_up
 ]
 #: called once in the fork server after PRELOAD ("module:function"): work every kernel would redo
 WARM = ["course.data:_warm"]
