@@ -174,6 +174,19 @@ def make_class(root: Path, names: list[str], n_students: int, with_broken: bool,
 AUTOGRADING = re.compile(r"\] Autograding \S+\.ipynb")
 
 
+def build_class_root(root: Path, n_students: int) -> list[str]:
+    """A course root with the release generated and the synthetic class of ``n_students``
+    submitted (the profiling scripts' class); returns the assignments."""
+    from autograder import course, demo
+
+    course.new_course_root(root)
+    names = course.assignments(root)
+    course.generate_release(root, names)
+    by_student, _ = make_class(root, names, n_students, False)
+    demo.write_submissions(root, by_student)
+    return names
+
+
 def grade_with_nbgrader(root: Path, names: list[str], total: int, logfile: Path) -> tuple[float, list]:
     """Serial ``nbgrader autograde NAME`` per assignment; returns (wall seconds, per-assignment rows)."""
     rows, done = [], 0

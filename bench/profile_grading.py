@@ -33,16 +33,11 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None, help="also write the report here")
     args = p.parse_args(argv)
 
-    from autograder import course, demo
     from autograder.grade import Grader
 
     work = Path(tempfile.mkdtemp(prefix="profile-grading-"))
     root = work / "course"
-    course.new_course_root(root)
-    names = course.assignments(root)
-    course.generate_release(root, names)
-    by_student, _ = bg.make_class(root, names, args.students, False)
-    demo.write_submissions(root, by_student)
+    names = bg.build_class_root(root, args.students)
 
     g = Grader(root, jobs=args.jobs, force=True, progress=False)
     g.executor()
