@@ -124,9 +124,10 @@ def reusing(engines: Engines):
             return self._snapshot("graded", _cells("graded"), super().find_graded_cell, name, notebook, assignment)
 
         # --- a student's rows: SaveAutoGrades asks for each grade and comment with a
-        # seven-table join; the first ask loads all of that notebook's rows in two queries,
-        # kept for this session only.  Anything not among them (a task cell's row, or none:
-        # MissingEntry) is nbgrader's own look-up.
+        # seven-table join (two for a task cell's: nbgrader looks for a grade or solution
+        # cell of that name first); the first ask loads all of that notebook's rows in two
+        # queries (four with task cells), kept for this session only.  Anything not among
+        # them (MissingEntry) is nbgrader's own look-up.
         def _student_rows(self, notebook, assignment, student) -> tuple[dict, dict]:
             key = (notebook, assignment, student)
             rows = self._rows.get(key)
@@ -136,14 +137,20 @@ def reusing(engines: Engines):
                 except api.MissingEntry:
                     rows = ({}, {})
                 else:
-                    rows = (dict((name, g) for g, name in self.db.query(api.Grade, api.GradeCell.name)
-                                 .join(api.GradeCell, api.GradeCell.id == api.Grade.cell_id)
-                                 .filter(api.Grade.notebook_id == sub.id)),
-                            dict((name, c) for c, name in self.db.query(api.Comment, api.SolutionCell.name)
-                                 .join(api.SolutionCell, api.SolutionCell.id == api.Comment.cell_id)
-                                 .filter(api.Comment.notebook_id == sub.id)))
+                    grades = self._named_rows(api.Grade, api.GradeCell, sub.id)
+                    comments = self._named_rows(api.Comment, api.SolutionCell, sub.id)
+                    if self.find_notebook(notebook, assignment).task_cells:
+                        # a grade or solution cell's row before a task cell's, as in nbgrader
+                        grades = {**self._named_rows(api.Grade, api.TaskCell, sub.id), **grades}
+                        comments = {**self._named_rows(api.Comment, api.TaskCell, sub.id), **comments}
+                    rows = (grades, comments)
                 self._rows[key] = rows
             return rows
+
+        def _named_rows(self, row, cell, notebook_id) -> dict:
+            """A submitted notebook's ``row`` objects (Grade or Comment) of one kind of cell, by cell name."""
+            return dict((name, r) for r, name in self.db.query(row, cell.name)
+                        .join(cell, cell.id == row.cell_id).filter(row.notebook_id == notebook_id))
 
         def find_grade(self, grade_cell, notebook, assignment, student):
             row = self._student_rows(notebook, assignment, student)[0].get(grade_cell)

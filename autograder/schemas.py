@@ -8,6 +8,12 @@ writes.  ``cached_validators()`` gives nbgrader a ``jsonschema`` whose
 ``validate`` keeps one validator per schema; metadata it finds valid passes as
 before, and anything else goes to jsonschema's own ``validate``, so invalid
 metadata fails with exactly nbgrader's error.
+
+The course's own cells carry the same metadata in every submission, so the
+answer is also remembered: metadata once found valid against a schema
+(compared as its JSON text; a schema object's text is taken once) passes
+without running the validator again.  Only valid metadata is remembered;
+anything else is checked every time.
 """
 from __future__ import annotations
 
@@ -19,6 +25,29 @@ import jsonschema
 
 _VALIDATORS: dict = {}
 _LOCK = threading.Lock()
+_SCHEMA_KEYS: dict = {}  # id(schema) -> (schema, its JSON text): nbgrader reuses one dict per validator
+_VALID: dict = {}  # (schema text, metadata text) -> True, for metadata found valid
+_MAX_REMEMBERED = 8192
+
+
+def _schema_key(schema) -> str:
+    with _LOCK:
+        known = _SCHEMA_KEYS.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    key = json.dumps(schema, sort_keys=True)
+    with _LOCK:
+        if len(_SCHEMA_KEYS) >= 64:
+            _SCHEMA_KEYS.clear()
+        _SCHEMA_KEYS[id(schema)] = (schema, key)  # holding the schema keeps its id from being reused
+    return key
+
+
+def _instance_key(instance) -> str | None:
+    try:
+        return json.dumps(instance, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON: never remembered
+        return None
 
 
 class _CachingJsonschema:
@@ -31,8 +60,12 @@ class _CachingJsonschema:
     def validate(instance, schema, *args, **kwargs):
         if args or kwargs:
             return jsonschema.validate(instance, schema, *args, **kwargs)
-        key = json.dumps(schema, sort_keys=True)
+        key = _schema_key(schema)
+        text = _instance_key(instance)
+        seen = None if text is None else (key, text)
         with _LOCK:
+            if seen is not None and seen in _VALID:
+                return
             validator = _VALIDATORS.get(key)
         if validator is None:
             cls = jsonschema.validators.validator_for(schema)
@@ -42,6 +75,12 @@ class _CachingJsonschema:
                 _VALIDATORS[key] = validator
         if not validator.is_valid(instance):
             jsonschema.validate(instance, schema)  # raises nbgrader's usual error
+            return
+        if seen is not None:
+            with _LOCK:
+                if len(_VALID) >= _MAX_REMEMBERED:
+                    _VALID.clear()
+                _VALID[seen] = True
 
 
 @contextlib.contextmanager

@@ -74,6 +74,34 @@ def test_cached_validator_agrees_with_jsonschema(meta, valid):
     assert (plain is None) == valid
 
 
+def test_cached_validator_remembers_valid_metadata_only(monkeypatch):
+    """The same valid metadata is checked once; invalid metadata fails every time, and a
+    dict that changes is judged by what it holds now."""
+    checked = []
+    s = schema()
+    cls = jsonschema.validators.validator_for(s)
+    real = cls.is_valid
+
+    def counting(self, instance, *args, **kwargs):
+        checked.append(json.dumps(instance, sort_keys=True))
+        return real(self, instance, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "is_valid", counting)
+    monkeypatch.setattr(schemas, "_VALIDATORS", {})
+    monkeypatch.setattr(schemas, "_VALID", {}, raising=False)
+    meta = {"grade": True, "grade_id": "t9", "locked": True, "points": 2, "schema_version": 3, "solution": False}
+    with schemas.cached_validators():
+        validate = common.jsonschema.validate
+        validate(meta, s)
+        validate(dict(meta), schema())  # equal metadata, an equal schema in another dict
+        assert len(checked) == 1
+        meta["points"] = "two"  # the same dict, now invalid
+        for _ in range(2):
+            with pytest.raises(jsonschema.ValidationError, match="'two' is not of type"):
+                validate(meta, s)
+        assert len(checked) == 3
+
+
 def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
     """OverwriteCells' look-ups of the instructor's cells: the same columns as nbgrader's rows,
     read once per run, never written, and a missing cell still raises MissingEntry."""
@@ -112,6 +140,44 @@ def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
     with gradebooks.reused_engines(engines) as cls:  # the next run reads it again
         with cls(url, "course101") as gb:
             assert gb.find_source_cell("t1", "n1", "a1").checksum == "def"
+    engines.dispose()
+
+
+def test_a_students_rows_are_the_ones_nbgrader_finds_task_cells_included(tmp_path, monkeypatch):
+    """SaveAutoGrades' find_grade/find_comment answer from one load of the notebook's rows:
+    the same rows nbgrader's own look-ups return, for grade, solution and task cells (a grade
+    and solution cell's name first, as nbgrader looks), without nbgrader's per-cell joins."""
+    import sys
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    with api.Gradebook(url, "course101") as gb:
+        gb.update_or_create_assignment("a1")
+        gb.update_or_create_notebook("n1", "a1")
+        gb.update_or_create_grade_cell("test_f", "n1", "a1", max_score=2, cell_type="code")
+        gb.update_or_create_solution_cell("f", "n1", "a1")
+        gb.update_or_create_grade_cell("answer", "n1", "a1", max_score=3, cell_type="markdown")
+        gb.update_or_create_solution_cell("answer", "n1", "a1")
+        gb.update_or_create_task_cell("derivation", "n1", "a1", max_score=0, cell_type="markdown")
+        gb.update_or_create_student("s1")
+        gb.add_submission("a1", "s1")
+        expected = {("grade", n): gb.find_grade(n, "n1", "a1", "s1").id for n in ("test_f", "answer", "derivation")}
+        expected.update({("comment", n): gb.find_comment(n, "n1", "a1", "s1").id
+                         for n in ("f", "answer", "derivation")})
+    assert len(set(expected.values())) == len(expected)
+    engines = gradebooks.Engines()
+    with gradebooks.reused_engines(engines) as cls:
+        with cls(url, "course101") as gb:
+            with monkeypatch.context() as m:
+                def joined(*args):
+                    raise AssertionError(f"nbgrader's own look-up for {args[1:]}")
+
+                m.setattr(api.Gradebook, "find_grade", joined)
+                m.setattr(api.Gradebook, "find_comment", joined)
+                found = {(kind, n): getattr(gb, f"find_{kind}")(n, "n1", "a1", "s1").id for kind, n in expected}
+            assert found == expected
+            with pytest.raises(api.MissingEntry):  # a name that has no row: nbgrader's own answer
+                gb.find_comment("nothing", "n1", "a1", "s1")
     engines.dispose()
 
 
