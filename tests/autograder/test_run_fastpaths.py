@@ -193,3 +193,18 @@ def test_grading_processes_do_not_import_rfc3987_syntax_and_still_validate(tmp_p
             "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["rejected", "False"]
+
+
+def test_a_run_freezes_the_start_up_heap_and_hands_it_back():
+    """The collector's full passes skip the objects alive at a run's start, and get them
+    back when the run ends, also when it ends with an error."""
+    import gc
+
+    from autograder import grade
+
+    before = gc.get_freeze_count()
+    with pytest.raises(RuntimeError):
+        with grade._startup_heap_frozen():
+            assert gc.get_freeze_count() > 100_000 > before
+            raise RuntimeError("the run fails")
+    assert gc.get_freeze_count() == before == 0
