@@ -102,16 +102,23 @@ def test_cached_validator_remembers_valid_metadata_only(monkeypatch):
         assert len(checked) == 3
 
 
-def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
-    """OverwriteCells' look-ups of the instructor's cells: the same columns as nbgrader's rows,
-    read once per run, never written, and a missing cell still raises MissingEntry."""
+def new_gradebook(tmp_path, monkeypatch) -> str:
+    """The URL of a fresh SQLite gradebook with assignment a1 and its notebook n1."""
     import sys
 
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])  # alembic
     url = f"sqlite:///{tmp_path / 'gb.db'}"
     with api.Gradebook(url, "course101") as gb:
         gb.update_or_create_assignment("a1")
         gb.update_or_create_notebook("n1", "a1")
+    return url
+
+
+def test_instructor_cells_come_from_a_read_only_snapshot(tmp_path, monkeypatch):
+    """OverwriteCells' look-ups of the instructor's cells: the same columns as nbgrader's rows,
+    read once per run, never written, and a missing cell still raises MissingEntry."""
+    url = new_gradebook(tmp_path, monkeypatch)
+    with api.Gradebook(url, "course101") as gb:
         gb.update_or_create_grade_cell("t1", "n1", "a1", max_score=3, cell_type="code")
         gb.update_or_create_source_cell("t1", "n1", "a1", cell_type="code", locked=True,
                                         source="assert f(1) == 2", checksum="abc")
@@ -147,13 +154,8 @@ def test_a_students_rows_are_the_ones_nbgrader_finds_task_cells_included(tmp_pat
     """SaveAutoGrades' find_grade/find_comment answer from one load of the notebook's rows:
     the same rows nbgrader's own look-ups return, for grade, solution and task cells (a grade
     and solution cell's name first, as nbgrader looks), without nbgrader's per-cell joins."""
-    import sys
-
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    url = new_gradebook(tmp_path, monkeypatch)
     with api.Gradebook(url, "course101") as gb:
-        gb.update_or_create_assignment("a1")
-        gb.update_or_create_notebook("n1", "a1")
         gb.update_or_create_grade_cell("test_f", "n1", "a1", max_score=2, cell_type="code")
         gb.update_or_create_solution_cell("f", "n1", "a1")
         gb.update_or_create_grade_cell("answer", "n1", "a1", max_score=3, cell_type="markdown")
