@@ -705,7 +705,11 @@ def _startup_heap_frozen():
     set one off every few dozen notebooks; freezing the start-up heap makes each pass walk
     only what the run itself made.  Reference counting still frees those objects; only
     cycles among them wait for the run's end, when they are handed back to the collector.
+    A run inside a run leaves the outer one's freeze as it is.
     """
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

@@ -23,11 +23,10 @@ import threading
 
 import jsonschema
 
-_VALIDATORS: dict = {}
+_VALIDATORS: dict = {}  # schema text -> (validator, the metadata texts it found valid)
 _LOCK = threading.Lock()
 _SCHEMA_KEYS: dict = {}  # id(schema) -> (schema, its JSON text): nbgrader reuses one dict per validator
-_VALID: dict = {}  # (schema text, metadata text) -> True, for metadata found valid
-_MAX_REMEMBERED = 8192
+_MAX_REMEMBERED = 8192  # valid metadata texts per schema
 
 
 def _schema_key(schema) -> str:
@@ -62,25 +61,25 @@ class _CachingJsonschema:
             return jsonschema.validate(instance, schema, *args, **kwargs)
         key = _schema_key(schema)
         text = _instance_key(instance)
-        seen = None if text is None else (key, text)
         with _LOCK:
-            if seen is not None and seen in _VALID:
-                return
-            validator = _VALIDATORS.get(key)
-        if validator is None:
+            entry = _VALIDATORS.get(key)
+        if entry is None:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
-            validator = cls(schema)
+            entry = (cls(schema), set())
             with _LOCK:
-                _VALIDATORS[key] = validator
+                entry = _VALIDATORS.setdefault(key, entry)
+        validator, valid = entry
+        if text is not None and text in valid:
+            return
         if not validator.is_valid(instance):
             jsonschema.validate(instance, schema)  # raises nbgrader's usual error
             return
-        if seen is not None:
+        if text is not None:
             with _LOCK:
-                if len(_VALID) >= _MAX_REMEMBERED:
-                    _VALID.clear()
-                _VALID[seen] = True
+                if len(valid) >= _MAX_REMEMBERED:
+                    valid.clear()
+                valid.add(text)
 
 
 @contextlib.contextmanager

@@ -57,7 +57,6 @@ class StageCPU:
 
     def __init__(self):
         self.seconds = collections.defaultdict(float)
-        self.calls = collections.Counter()
         self._lock = threading.Lock()
         self._depth = threading.local()
 
@@ -75,7 +74,6 @@ class StageCPU:
                 if depth == 0:  # a wrapped call inside another is counted once, in the outer one
                     with self._lock:
                         self.seconds[label] += time.thread_time() - t0
-                        self.calls[label] += 1
 
         setattr(owner, name, timed)
 
@@ -93,25 +91,24 @@ def kernel_cost(ex, cells: int, runs: int) -> float:
 
 
 BARE_FORK = r"""
-import importlib, os, resource, sys
-for name in PRELOAD:
+import importlib, json, os, sys
+preload, runs = json.loads(sys.argv[1]), int(sys.argv[2])
+for name in preload:
     importlib.import_module(name)
 from IPython.core.interactiveshell import InteractiveShell
+from autograder.sandbox._kernel import _WARM_UP_CELLS, _cpu
 shell = InteractiveShell.instance()
-for code in ("None", "1", "print('')"):
+for code in _WARM_UP_CELLS:  # what the fork server runs before its first fork
     shell.run_cell(code)
-def cpu():
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-c0 = cpu()
-for _ in range(RUNS):
+c0 = _cpu()
+for _ in range(runs):
     pid = os.fork()
     if pid == 0:
         sys.stdout = open(os.devnull, "w")
         shell.run_cell("pass")
         os._exit(0)
     os.waitpid(pid, 0)
-print((cpu() - c0) / RUNS)
+print((_cpu() - c0) / runs)
 """
 
 
@@ -121,10 +118,14 @@ def bare_fork_cost(runs: int) -> float:
 
     from autograder.sandbox.executor import PRELOAD, THREAD_ENV
 
-    code = BARE_FORK.replace("PRELOAD", repr(PRELOAD)).replace("RUNS", str(runs))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", BARE_FORK, json.dumps(PRELOAD), str(runs)],
+                         capture_output=True, text=True, check=True,
                          env={**os.environ, **THREAD_ENV, "PYTHONPATH": str(bg.REPO)}, cwd=str(bg.REPO))
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 #: protections switched off in turn by --features (names of SandboxConfig.disable)
@@ -166,7 +167,7 @@ def main(argv=None) -> int:
     from autograder import finish as F
     from autograder.grade import Grader
 
-    bg.log(f"bench_floor: {args.students} students, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    bg.log(f"bench_floor: {args.students} students, load average {load_average()}")
     work = Path(tempfile.mkdtemp(prefix="bench-floor-"))
     try:
         root = work / "course"
@@ -180,12 +181,12 @@ def main(argv=None) -> int:
         stages.wrap(F.TrustedSaveAutoGrades, "preprocess", "gradebook")
         stages.wrap(AssignLatePenalties, "preprocess", "gradebook")
         stages.wrap(g, "submission_score", "gradebook")
-        runs = collections.Counter()
+        runs, runs_lock = collections.Counter(), threading.Lock()
         inner_run = ex.run
 
         def counted(*a, **k):
             result = inner_run(*a, **k)
-            with stages._lock:
+            with runs_lock:
                 runs["kernels"] += 1 + result.restarts
                 runs["cells"] += sum(1 for c in result.cells if c.status != "skipped")
             return result
@@ -239,7 +240,7 @@ def main(argv=None) -> int:
               f"the rest of 'other' ({ms(other - floor)} ms) is sanitizing, judging and writing notebooks; "
               "a small class spreads the run's one-time costs over few notebooks, so bench_grading.py's "
               "'other' on a large class is the figure to quote")
-        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average after: {load_average()}")
         if args.json:
             Path(args.json).write_text(json.dumps({
                 "notebooks": n, "gradebook_ms": ms(gradebook), "kernel_ms": ms(per_kernel),

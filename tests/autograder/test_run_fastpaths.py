@@ -88,7 +88,6 @@ def test_cached_validator_remembers_valid_metadata_only(monkeypatch):
 
     monkeypatch.setattr(cls, "is_valid", counting)
     monkeypatch.setattr(schemas, "_VALIDATORS", {})
-    monkeypatch.setattr(schemas, "_VALID", {}, raising=False)
     meta = {"grade": True, "grade_id": "t9", "locked": True, "points": 2, "schema_version": 3, "solution": False}
     with schemas.cached_validators():
         validate = common.jsonschema.validate
